@@ -1,0 +1,52 @@
+import uuid
+
+from django import forms
+from django.conf import settings
+
+from participants.models import StakeholderGroup
+
+
+class JoinCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Workshop code",
+        max_length=20,
+        help_text="The code on the screen at the front of the room, like K7MPX2Q.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+
+
+class ParticipantJoinForm(forms.Form):
+    group = forms.ModelChoiceField(
+        queryset=StakeholderGroup.objects.all(),
+        label="Who are you here for?",
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Please choose who you are here for."},
+    )
+    display_name = forms.CharField(
+        label="Your name on the screen (you can leave this empty)",
+        max_length=40,
+        required=False,
+        help_text="Use a first name or a nickname. You do not have to give your real name.",
+    )
+    table_number = forms.IntegerField(
+        label="Table number (if you have one)", min_value=1, max_value=500, required=False
+    )
+    consent = forms.BooleanField(
+        label="I am happy for what I write to be used as described above.",
+        required=False,
+    )
+
+
+class ContributionForm(forms.Form):
+    # Length and emptiness are checked by the service, so the socket and this form agree.
+    text = forms.CharField(
+        label="Your answer",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": settings.CONTRIBUTION_MAX_LENGTH}),
+    )
+    client_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    prompt = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,0 +1,91 @@
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+
+
+class StakeholderGroup(models.Model):
+    """Who a participant speaks for. A fixed list, loaded by a data migration."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+    short_name = models.CharField(max_length=20)
+    description = models.CharField(max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+
+    def __str__(self):
+        return self.name
+
+
+class Participant(models.Model):
+    """A pseudonymous person in one workshop: a group and, if they like, a display name."""
+
+    workshop = models.ForeignKey(
+        "workshops.Workshop", on_delete=models.CASCADE, related_name="participants"
+    )
+    group = models.ForeignKey(StakeholderGroup, on_delete=models.PROTECT, related_name="+")
+    display_name = models.CharField(max_length=40, blank=True)
+    table_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    consented_at = models.DateTimeField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created"]
+
+    def __str__(self):
+        return self.display_name or f"{self.group.short_name} participant {self.pk}"
+
+
+class Contribution(models.Model):
+    class State(models.TextChoices):
+        VISIBLE = "visible", "Visible"
+        HIDDEN = "hidden", "Hidden"
+
+    workshop = models.ForeignKey(
+        "workshops.Workshop", on_delete=models.CASCADE, related_name="contributions"
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="contributions"
+    )
+    prompt = models.ForeignKey(
+        "workshops.Prompt", on_delete=models.CASCADE, related_name="contributions"
+    )
+    text = models.TextField(validators=[MaxLengthValidator(settings.CONTRIBUTION_MAX_LENGTH)])
+    # Chosen by the phone, so a retried send is recognised rather than saved twice.
+    client_id = models.UUIDField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.VISIBLE)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "client_id"], name="contribution_client_id_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["workshop", "state"])]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class Vote(models.Model):
+    class Choice(models.TextChoices):
+        AGREE = "agree", "Agree"
+        DISAGREE = "disagree", "Disagree"
+        PASS = "pass", "Pass"
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="votes")
+    contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="votes")
+    choice = models.CharField(max_length=10, choices=Choice.choices)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "contribution"], name="one_vote_each")
+        ]
+
+    def __str__(self):
+        return f"{self.participant} {self.choice} {self.contribution_id}"

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from participants import views
+
+app_name = "participants"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("w/<str:code>/", views.workshop, name="workshop"),
+    path("w/<str:code>/join/", views.join, name="join"),
+    path("w/<str:code>/post/", views.contribute, name="contribute"),
+    path("w/<str:code>/vote/<int:contribution_id>/", views.vote, name="vote"),
+]

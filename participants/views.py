@@ -1,0 +1,199 @@
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from participants import ratelimit, selectors, services, tokens
+from participants.forms import ContributionForm, JoinCodeForm, ParticipantJoinForm
+from participants.models import Contribution
+from workshops.models import Prompt
+from workshops.selectors import workshop_by_code
+
+TOO_MANY_CODES = "Too many wrong codes. Please wait a minute and try again shortly."
+
+
+def client_address(request):
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _join_blocked(request):
+    return ratelimit.used(f"join:{client_address(request)}") >= settings.JOIN_ATTEMPTS_PER_MINUTE
+
+
+def _find_workshop_or_count_miss(request, code):
+    workshop = workshop_by_code(code)
+    if workshop is None:
+        ratelimit.allow(f"join:{client_address(request)}", limit=settings.JOIN_ATTEMPTS_PER_MINUTE)
+    return workshop
+
+
+def _too_many(request):
+    return render(request, "participants/too_many.html", {"message": TOO_MANY_CODES}, status=429)
+
+
+@require_http_methods(["GET", "POST"])
+def home(request):
+    """Enter a workshop code. Wrong codes are counted per address to stop guessing."""
+    form = JoinCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _join_blocked(request):
+            return _too_many(request)
+        workshop = _find_workshop_or_count_miss(request, form.cleaned_data["code"])
+        if workshop is None:
+            form.add_error("code", "We could not find a workshop with that code. Please check it.")
+        elif workshop.status == workshop.Status.CLOSED:
+            form.add_error("code", "That workshop has finished, so it cannot take new people.")
+        else:
+            return redirect("participants:workshop", code=workshop.join_code)
+    return render(request, "participants/home.html", {"form": form})
+
+
+def participant_view(view):
+    """Resolve the workshop from its code and the participant from their cookie.
+
+    Views get `workshop` and `participant` (None if this browser has not joined it).
+    """
+
+    @wraps(view)
+    def wrapper(request, code, *args, **kwargs):
+        if _join_blocked(request):
+            return _too_many(request)
+        workshop = _find_workshop_or_count_miss(request, code)
+        if workshop is None:
+            raise Http404("No workshop has that code.")
+        participant = selectors.participant_get(
+            workshop=workshop, participant_id=tokens.participant_id_from_request(request, workshop)
+        )
+        return view(request, workshop, participant, *args, **kwargs)
+
+    return wrapper
+
+
+def participant_required(view):
+    @wraps(view)
+    def wrapper(request, workshop, participant, *args, **kwargs):
+        if participant is None:
+            messages.info(request, "Please join the workshop first.")
+            return redirect("participants:workshop", code=workshop.join_code)
+        return view(request, workshop, participant, *args, **kwargs)
+
+    return participant_view(wrapper)
+
+
+@require_GET
+@participant_view
+def workshop(request, workshop, participant):
+    if participant is None:
+        return render(
+            request, "participants/join.html", {"workshop": workshop, "form": ParticipantJoinForm()}
+        )
+    return render_feed(request, participant)
+
+
+def render_feed(request, participant, *, failed_form=None, status=200):
+    prompts = selectors.participant_feed(participant)
+    for prompt in prompts:
+        if failed_form is not None and failed_form.data.get("prompt") == str(prompt.pk):
+            prompt.form = failed_form
+        else:
+            prompt.form = ContributionForm(initial={"prompt": prompt.pk})
+    context = {"workshop": participant.workshop, "participant": participant, "prompts": prompts}
+    return render(request, "participants/feed.html", context, status=status)
+
+
+@require_POST
+@participant_view
+def join(request, workshop, participant):
+    form = ParticipantJoinForm(request.POST)
+    if form.is_valid():
+        try:
+            participant = services.participant_join(workshop=workshop, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            response = redirect("participants:workshop", code=workshop.join_code)
+            return tokens.set_cookie(response, participant)
+    return render(
+        request, "participants/join.html", {"workshop": workshop, "form": form}, status=400
+    )
+
+
+@require_POST
+@participant_required
+def contribute(request, workshop, participant):
+    form = ContributionForm(request.POST)
+    prompt = None
+    if form.is_valid():
+        prompt = Prompt.objects.filter(pk=form.cleaned_data["prompt"]).first()
+        if prompt is None:
+            form.add_error(None, "That question no longer exists.")
+    if form.is_valid():
+        try:
+            services.contribution_create(
+                participant=participant,
+                prompt=prompt,
+                text=form.cleaned_data["text"],
+                client_id=form.cleaned_data["client_id"],
+            )
+        except ratelimit.RateLimited as error:
+            form.add_error(None, str(error))
+            return _contribution_failed(request, participant, form, prompt, status=429)
+        except ValidationError as error:
+            form.add_error(None, error)
+    if not form.is_valid():
+        return _contribution_failed(request, participant, form, prompt, status=400)
+    if request.htmx:
+        fresh_form = ContributionForm(initial={"prompt": prompt.pk})
+        return _prompt_block(request, participant, prompt, fresh_form, sent=True)
+    messages.success(request, "Thank you. Your post has been sent.")
+    anchor = f"#prompt-{prompt.pk}"
+    return redirect(reverse("participants:workshop", args=[workshop.join_code]) + anchor)
+
+
+def _contribution_failed(request, participant, form, prompt, *, status):
+    if request.htmx and prompt is not None and prompt.workshop_id == participant.workshop_id:
+        return _prompt_block(request, participant, prompt, form, status=status)
+    return render_feed(request, participant, failed_form=form, status=status)
+
+
+def _prompt_block(request, participant, prompt, form, *, sent=False, status=200):
+    prompts = {p.pk: p for p in selectors.participant_feed(participant)}
+    if prompt.pk in prompts:
+        prompt = prompts[prompt.pk]
+    else:
+        prompt.feed = []
+    prompt.form = form
+    context = {"prompt": prompt, "participant": participant, "workshop": participant.workshop,
+               "sent": sent}
+    return render(request, "participants/_prompt.html", context, status=status)
+
+
+@require_POST
+@participant_required
+def vote(request, workshop, participant, contribution_id):
+    contribution = get_object_or_404(Contribution, pk=contribution_id)
+    error, status = None, 200
+    try:
+        services.vote_cast(
+            participant=participant, contribution=contribution, choice=request.POST.get("choice")
+        )
+    except ratelimit.RateLimited as refusal:
+        error, status = str(refusal), 429
+    except ValidationError as refusal:
+        error, status = " ".join(refusal.messages), 400
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        anchor = f"#contribution-{contribution.pk}"
+        return redirect(reverse("participants:workshop", args=[workshop.join_code]) + anchor)
+    shown = selectors.feed_contribution(participant=participant, contribution_id=contribution.pk)
+    if shown is None or shown.state != Contribution.State.VISIBLE:
+        return HttpResponse(error or "", status=status)
+    context = {"contribution": shown, "participant": participant, "workshop": workshop,
+               "error": error}
+    return render(request, "participants/_contribution.html", context, status=status)

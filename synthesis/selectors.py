@@ -1,0 +1,66 @@
+from collections import defaultdict
+
+from django.db.models import Count, F
+
+from participants.models import Contribution, StakeholderGroup, Vote
+from synthesis.stats import Tally
+
+CHOICE_FIELD = {
+    Vote.Choice.AGREE: "agree",
+    Vote.Choice.DISAGREE: "disagree",
+    Vote.Choice.PASS: "passes",
+}
+
+
+def group_tallies(contributions):
+    """{contribution id: {group slug: Tally}} for a queryset of contributions, in one query.
+
+    The author's own vote is left out, whatever the route it came by.
+    """
+    rows = (
+        Vote.objects.filter(contribution__in=contributions.values("pk"))
+        .exclude(participant=F("contribution__participant"))
+        .values("contribution_id", "participant__group__slug", "choice")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    for row in rows:
+        field = CHOICE_FIELD[row["choice"]]
+        counts[row["contribution_id"]][row["participant__group__slug"]][field] += row["n"]
+    return {
+        contribution_id: {slug: Tally(**fields) for slug, fields in by_group.items()}
+        for contribution_id, by_group in counts.items()
+    }
+
+
+def attach_tallies(contributions):
+    """Give each contribution `.tallies`: (group, Tally) for every group, in display order."""
+    contributions = list(contributions)
+    tallies = group_tallies(Contribution.objects.filter(pk__in=[c.pk for c in contributions]))
+    groups = list(StakeholderGroup.objects.all())
+    for contribution in contributions:
+        by_group = tallies.get(contribution.pk, {})
+        contribution.tallies = [(group, by_group.get(group.slug, Tally())) for group in groups]
+    return contributions
+
+
+def series_contributions(series, *, workshop=None, region="", pillar=None, recommendation=None,
+                         group=None):
+    """Every contribution in a series, filtered as an analyst asks, with per-group tallies."""
+    contributions = (
+        Contribution.objects.filter(workshop__series=series)
+        .select_related("workshop", "participant__group", "prompt__recommendation__pillar")
+        .order_by("prompt__recommendation__number", "-created")
+    )
+    if workshop:
+        contributions = contributions.filter(workshop=workshop)
+    if region:
+        contributions = contributions.filter(workshop__region=region)
+    if pillar:
+        contributions = contributions.filter(prompt__recommendation__pillar=pillar)
+    if recommendation:
+        contributions = contributions.filter(prompt__recommendation=recommendation)
+    if group:
+        contributions = contributions.filter(participant__group=group)
+    return attach_tallies(contributions)

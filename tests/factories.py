@@ -1,0 +1,85 @@
+import uuid
+
+import factory
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+
+from participants.models import Contribution, Participant, StakeholderGroup, Vote
+from pillars.models import Framework
+from workshops import services as workshop_services
+from workshops.models import Series, Workshop
+
+
+def send_reform():
+    return Framework.objects.get(slug="send-reform")
+
+
+def stakeholder_group(slug):
+    return StakeholderGroup.objects.get(slug=slug)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        for role in extracted or []:
+            self.groups.add(Group.objects.get(name=role))
+        self.save()
+
+
+class SeriesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Series
+
+    name = factory.Sequence(lambda n: f"Series {n}")
+    framework = factory.LazyFunction(send_reform)
+
+
+def make_workshop(*, series=None, status=Workshop.Status.LIVE, open_prompts=1, **fields):
+    """A workshop made the way facilitators make one: through the service, with its prompts."""
+    fields.setdefault("title", "Regional workshop")
+    fields.setdefault("starts_at", timezone.now())
+    workshop = workshop_services.workshop_create(series=series or SeriesFactory(), **fields)
+    workshop.status = status
+    workshop.save(update_fields=["status"])
+    for prompt in workshop.prompts.all()[:open_prompts]:
+        prompt.is_open = status == Workshop.Status.LIVE
+        prompt.save(update_fields=["is_open"])
+    return workshop
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participant
+
+    workshop = factory.LazyFunction(make_workshop)
+    group = factory.LazyFunction(lambda: stakeholder_group("pcf"))
+    consented_at = factory.LazyFunction(timezone.now)
+
+
+class ContributionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contribution
+
+    participant = factory.SubFactory(ParticipantFactory)
+    workshop = factory.SelfAttribute("participant.workshop")
+    prompt = factory.LazyAttribute(lambda o: o.workshop.prompts.order_by("order").first())
+    text = factory.Sequence(lambda n: f"Contribution number {n}")
+    client_id = factory.LazyFunction(uuid.uuid4)
+
+
+class VoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Vote
+
+    contribution = factory.SubFactory(ContributionFactory)
+    participant = factory.SubFactory(
+        ParticipantFactory, workshop=factory.SelfAttribute("..contribution.workshop")
+    )
+    choice = Vote.Choice.AGREE

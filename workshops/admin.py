@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from workshops.models import Prompt, Series, Workshop
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["name", "framework", "organisation", "created"]
+
+
+class PromptInline(admin.TabularInline):
+    model = Prompt
+    extra = 0
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(admin.ModelAdmin):
+    list_display = ["title", "series", "kind", "region", "starts_at", "status", "join_code"]
+    list_filter = ["status", "kind", "series"]
+    readonly_fields = ["join_code"]
+    inlines = [PromptInline]
+
+
+@admin.register(Prompt)
+class PromptAdmin(admin.ModelAdmin):
+    list_display = ["question", "workshop", "recommendation", "order", "is_open"]
+    list_filter = ["is_open", "workshop"]

@@ -1,0 +1,94 @@
+import secrets
+
+from django.db import models
+from django.urls import reverse
+
+# No 0/O, 1/I/L: codes are read off a projector and typed on phones.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 7
+
+
+def new_join_code():
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+class Series(models.Model):
+    """A programme of workshops on one framework, analysed together."""
+
+    name = models.CharField(max_length=200)
+    framework = models.ForeignKey(
+        "pillars.Framework", on_delete=models.PROTECT, related_name="series"
+    )
+    description = models.TextField(blank=True)
+    organisation = models.CharField(max_length=200, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name_plural = "series"
+        permissions = [
+            ("facilitate", "Can run workshops: prompts, moderation, the wall"),
+            ("analyse", "Can analyse contributions and export reports"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("workshops:series_detail", args=[self.pk])
+
+
+class Workshop(models.Model):
+    class Kind(models.TextChoices):
+        REGIONAL = "regional", "Regional"
+        NATIONAL = "national", "National"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        LIVE = "live", "Live"
+        CLOSED = "closed", "Closed"
+
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="workshops")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REGIONAL)
+    region = models.CharField(max_length=100, blank=True)
+    venue = models.CharField(max_length=200, blank=True)
+    starts_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    join_code = models.CharField(max_length=8, unique=True, default=new_join_code, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("workshops:console", args=[self.pk])
+
+    @property
+    def is_live(self):
+        return self.status == self.Status.LIVE
+
+
+class Prompt(models.Model):
+    """A question put to the room, usually about one recommendation."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="prompts")
+    recommendation = models.ForeignKey(
+        "pillars.Recommendation", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="prompts",
+    )
+    question = models.TextField(max_length=500)
+    order = models.PositiveSmallIntegerField(default=0)
+    is_open = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["workshop", "order", "pk"]
+
+    def __str__(self):
+        return self.question
+
+    def accepts_contributions(self):
+        return self.is_open and self.workshop.is_live

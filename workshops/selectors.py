@@ -1,0 +1,48 @@
+from django.db.models import Count, Q
+
+from participants.models import Contribution
+from synthesis.selectors import attach_tallies
+from workshops.models import JOIN_CODE_ALPHABET, Series, Workshop
+
+
+def normalise_join_code(code):
+    """Codes are forgiving to type: case, spaces and dashes do not matter."""
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def workshop_by_code(code):
+    code = normalise_join_code(code)
+    if not code or any(ch not in JOIN_CODE_ALPHABET for ch in code):
+        return None
+    return Workshop.objects.select_related("series").filter(join_code=code).first()
+
+
+def series_list():
+    return Series.objects.select_related("framework").annotate(
+        workshop_count=Count("workshops", distinct=True)
+    )
+
+
+def series_workshops(series):
+    return series.workshops.annotate(
+        participant_count=Count("participants", distinct=True),
+    )
+
+
+def console_contributions(workshop, *, group=None, table=None):
+    contributions = (
+        Contribution.objects.filter(workshop=workshop)
+        .select_related("participant__group", "prompt")
+        .order_by("-created", "-pk")
+    )
+    if group:
+        contributions = contributions.filter(participant__group=group)
+    if table:
+        contributions = contributions.filter(participant__table_number=table)
+    return attach_tallies(contributions)
+
+
+def workshop_prompts(workshop):
+    return workshop.prompts.select_related("recommendation__pillar").annotate(
+        contribution_count=Count("contributions", filter=Q(contributions__state="visible"))
+    )

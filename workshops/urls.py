@@ -1,0 +1,19 @@
+from django.urls import path
+
+from workshops import views
+
+app_name = "workshops"
+
+urlpatterns = [
+    path("", views.series_list, name="series_list"),
+    path("series/<int:pk>/", views.series_detail, name="series_detail"),
+    path("workshops/<int:pk>/", views.console, name="console"),
+    path("workshops/<int:pk>/status/", views.workshop_status, name="workshop_status"),
+    path("workshops/<int:pk>/prompts/", views.prompts_edit, name="prompts_edit"),
+    path("workshops/<int:pk>/prompts/<int:prompt_id>/toggle/", views.prompt_toggle,
+         name="prompt_toggle"),
+    path("workshops/<int:pk>/contributions/<int:contribution_id>/moderate/",
+         views.contribution_moderate, name="contribution_moderate"),
+    path("workshops/<int:pk>/wall/", views.wall, name="wall"),
+    path("workshops/<int:pk>/qr.svg", views.qr_code, name="qr_code"),
+]
