@@ -29,19 +29,23 @@ class Participant(models.Model):
     display_name = models.CharField(max_length=40, blank=True)
     table_number = models.PositiveSmallIntegerField(null=True, blank=True)
     consented_at = models.DateTimeField()
+    # Scribe participants stand for a group's paper cards, entered by a facilitator.
+    is_scribe = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created"]
 
     def __str__(self):
-        return self.display_name or f"{self.group.short_name} participant {self.pk}"
+        return self.display_name or f"{self.group.short_name} participant"
 
 
 class Contribution(models.Model):
     class State(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
         VISIBLE = "visible", "Visible"
         HIDDEN = "hidden", "Hidden"
+        MERGED = "merged", "Merged into another"
 
     workshop = models.ForeignKey(
         "workshops.Workshop", on_delete=models.CASCADE, related_name="contributions"
@@ -56,6 +60,17 @@ class Contribution(models.Model):
     # Chosen by the phone, so a retried send is recognised rather than saved twice.
     client_id = models.UUIDField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.VISIBLE)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged"
+    )
+    # A facilitator may fix a typo; what the participant first wrote is kept for audit.
+    original_text = models.TextField(blank=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Set when a facilitator types in a contribution on a group's behalf (paper cards).
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

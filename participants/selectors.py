@@ -1,4 +1,4 @@
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 
 from participants.models import Contribution, Participant, Vote
 
@@ -14,14 +14,19 @@ def participant_get(*, workshop, participant_id):
 
 
 def participant_feed(participant):
-    """The open prompts of the participant's workshop, each with `.feed`: visible posts,
-    newest first, each carrying `my_vote` (this participant's choice or None)."""
+    """The open prompts of the participant's workshop, each with `.feed`: visible posts and
+    the participant's own posts still waiting for approval, newest first, each carrying
+    `my_vote` (this participant's choice or None)."""
     prompts = list(
         participant.workshop.prompts.filter(is_open=True).select_related("recommendation__pillar")
     )
     my_vote = Vote.objects.filter(participant=participant, contribution=OuterRef("pk"))
     contributions = (
-        Contribution.objects.filter(prompt__in=prompts, state=Contribution.State.VISIBLE)
+        Contribution.objects.filter(prompt__in=prompts)
+        .filter(
+            Q(state=Contribution.State.VISIBLE)
+            | Q(state=Contribution.State.PENDING, participant=participant)
+        )
         .select_related("participant__group")
         .annotate(my_vote=Subquery(my_vote.values("choice")[:1]))
     )

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from participants import ratelimit
+from participants import live, ratelimit
 from participants.models import Contribution, Participant, Vote
 
 
@@ -43,15 +43,16 @@ def clean_contribution_text(text):
 
 def check_prompt_accepts(*, participant, prompt):
     if prompt.workshop_id != participant.workshop_id:
-        raise ValidationError({"prompt": "That question is not part of your workshop."})
+        raise ValidationError("That question is not part of your workshop.")
     if not prompt.accepts_contributions():
-        raise ValidationError({"prompt": "This question is closed, so it cannot take new posts."})
+        raise ValidationError("This question is closed, so it cannot take new posts.")
 
 
 def contribution_create(*, participant, prompt, text, client_id):
     """Save a contribution once: a retry with the same client id returns the first one.
 
-    Returns (contribution, created).
+    Returns (contribution, created). Everyone sees it after commit, or only the facilitators
+    while the workshop holds posts for approval.
     """
     existing = Contribution.objects.filter(participant=participant, client_id=client_id).first()
     if existing:
@@ -63,20 +64,42 @@ def contribution_create(*, participant, prompt, text, client_id):
         limit=settings.CONTRIBUTIONS_PER_MINUTE,
         message="You have posted a lot in the last minute. Please wait a moment, then try again.",
     )
+    held = prompt.workshop.premoderation and not participant.is_scribe
     contribution = Contribution(
         workshop_id=participant.workshop_id,
         participant=participant,
         prompt=prompt,
         text=text,
         client_id=client_id,
+        state=Contribution.State.PENDING if held else Contribution.State.VISIBLE,
     )
     try:
         with transaction.atomic():
             contribution.save()
+            live.contribution_changed(contribution)
     except IntegrityError:
         # Two sends of the same post raced; the first one saved is the post.
         return Contribution.objects.get(participant=participant, client_id=client_id), False
     return contribution, True
+
+
+def contribution_create_for_group(*, prompt, group, text, client_id, entered_by):
+    """A facilitator types in a contribution for a group (paper cards, no phone).
+
+    It is posted by the workshop's scribe participant for that group, so it is counted,
+    voted on and reported like any other, and marked as entered by the facilitator.
+    """
+    scribe, _ = Participant.objects.get_or_create(
+        workshop=prompt.workshop, group=group, is_scribe=True,
+        defaults={"consented_at": timezone.now(), "display_name": "Entered by facilitator"},
+    )
+    contribution, created = contribution_create(
+        participant=scribe, prompt=prompt, text=text, client_id=client_id
+    )
+    if created:
+        contribution.entered_by = entered_by
+        contribution.save(update_fields=["entered_by"])
+    return contribution
 
 
 def vote_cast(*, participant, contribution, choice):
@@ -98,12 +121,68 @@ def vote_cast(*, participant, contribution, choice):
     vote, _ = Vote.objects.update_or_create(
         participant=participant, contribution=contribution, defaults={"choice": choice}
     )
+    transaction.on_commit(
+        lambda: live.votes_changed(contribution.workshop_id, contribution.pk)
+    )
     return vote
 
 
+MODERATION_STATES = (
+    Contribution.State.VISIBLE, Contribution.State.HIDDEN, Contribution.State.PENDING
+)
+
+
 def contribution_set_state(*, contribution, state):
-    if state not in Contribution.State.values:
-        raise ValidationError("Unknown moderation state.")
+    """Approve, hide or show again. Merging has its own service."""
+    if state not in MODERATION_STATES:
+        raise ValidationError("Please choose show, hide or hold for approval.")
+    if contribution.state == Contribution.State.MERGED:
+        raise ValidationError("This post was merged into another; change that one instead.")
     contribution.state = state
     contribution.save(update_fields=["state"])
+    live.contribution_changed(contribution)
     return contribution
+
+
+def contribution_edit(*, contribution, text):
+    """Fix a typo; the participant's own words are kept the first time it is edited."""
+    text = clean_contribution_text(text)
+    if text == contribution.text:
+        return contribution
+    if not contribution.original_text:
+        contribution.original_text = contribution.text
+    contribution.text = text
+    contribution.edited_at = timezone.now()
+    contribution.save(update_fields=["text", "original_text", "edited_at"])
+    live.contribution_changed(contribution)
+    return contribution
+
+
+@transaction.atomic
+def contribution_merge(*, duplicate, into):
+    """Fold a duplicate into another post: its votes join the other's, one per person.
+
+    Where someone voted on both, their latest vote stands. The duplicate is kept, marked as
+    merged, so nothing anyone wrote is lost.
+    """
+    if duplicate.pk == into.pk or duplicate.workshop_id != into.workshop_id:
+        raise ValidationError("Choose another post from this workshop to merge into.")
+    if Contribution.State.MERGED in (duplicate.state, into.state):
+        raise ValidationError("One of these posts has already been merged.")
+    for vote in duplicate.votes.select_related("participant"):
+        if vote.participant_id == into.participant_id:
+            vote.delete()
+            continue
+        kept = into.votes.filter(participant_id=vote.participant_id).first()
+        if kept is None or kept.updated < vote.updated:
+            into.votes.filter(participant_id=vote.participant_id).delete()
+            vote.contribution = into
+            vote.save(update_fields=["contribution"])
+        else:
+            vote.delete()
+    duplicate.state = Contribution.State.MERGED
+    duplicate.merged_into = into
+    duplicate.save(update_fields=["state", "merged_into"])
+    live.contribution_changed(duplicate)
+    live.contribution_changed(into)
+    return into

@@ -97,13 +97,18 @@ def workshop(request, workshop, participant):
 
 def render_feed(request, participant, *, failed_form=None, status=200):
     prompts = selectors.participant_feed(participant)
+    unplaced_form = failed_form
     for prompt in prompts:
         if failed_form is not None and failed_form.data.get("prompt") == str(prompt.pk):
-            prompt.form = failed_form
+            prompt.form, unplaced_form = failed_form, None
         else:
             prompt.form = ContributionForm(initial={"prompt": prompt.pk})
-    context = {"workshop": participant.workshop, "participant": participant, "prompts": prompts}
-    return render(request, "participants/feed.html", context, status=status)
+    # A post to a question that has since closed still shows its error and its text.
+    context = {"workshop": participant.workshop, "participant": participant, "prompts": prompts,
+               "unplaced_form": unplaced_form}
+    # A live page re-syncing asks for just its live region.
+    template = "participants/_feed_live.html" if request.htmx else "participants/feed.html"
+    return render(request, template, context, status=status)
 
 
 @require_POST

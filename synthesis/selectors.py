@@ -35,13 +35,15 @@ def group_tallies(contributions):
 
 
 def attach_tallies(contributions):
-    """Give each contribution `.tallies`: (group, Tally) for every group, in display order."""
+    """Give each contribution `.tallies`, (group, Tally) for every group in display order,
+    and `.total`, the Tally over all groups."""
     contributions = list(contributions)
     tallies = group_tallies(Contribution.objects.filter(pk__in=[c.pk for c in contributions]))
     groups = list(StakeholderGroup.objects.all())
     for contribution in contributions:
         by_group = tallies.get(contribution.pk, {})
         contribution.tallies = [(group, by_group.get(group.slug, Tally())) for group in groups]
+        contribution.total = sum(by_group.values(), Tally())
     return contributions
 
 

@@ -41,13 +41,19 @@ class SeriesFactory(factory.django.DjangoModelFactory):
     framework = factory.LazyFunction(send_reform)
 
 
-def make_workshop(*, series=None, status=Workshop.Status.LIVE, open_prompts=1, **fields):
-    """A workshop made the way facilitators make one: through the service, with its prompts."""
+def make_workshop(
+    *, series=None, status=Workshop.Status.LIVE, open_prompts=1, premoderation=False, **fields
+):
+    """A workshop made the way facilitators make one: through the service, with its prompts.
+
+    Pre-moderation is off unless asked for, so posts show at once.
+    """
     fields.setdefault("title", "Regional workshop")
     fields.setdefault("starts_at", timezone.now())
     workshop = workshop_services.workshop_create(series=series or SeriesFactory(), **fields)
     workshop.status = status
-    workshop.save(update_fields=["status"])
+    workshop.premoderation = premoderation
+    workshop.save(update_fields=["status", "premoderation"])
     for prompt in workshop.prompts.all()[:open_prompts]:
         prompt.is_open = status == Workshop.Status.LIVE
         prompt.save(update_fields=["is_open"])

@@ -56,6 +56,15 @@ class Workshop(models.Model):
     starts_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     join_code = models.CharField(max_length=8, unique=True, default=new_join_code, editable=False)
+    premoderation = models.BooleanField(
+        default=True,
+        help_text="Hold posts until a facilitator approves them. Keep this on when young "
+        "people take part.",
+    )
+    spotlight = models.ForeignKey(
+        "participants.Contribution", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -83,6 +92,8 @@ class Prompt(models.Model):
     question = models.TextField(max_length=500)
     order = models.PositiveSmallIntegerField(default=0)
     is_open = models.BooleanField(default=False)
+    # The countdown is a guide for the room; nothing closes by itself (no input is timed).
+    timer_ends_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["workshop", "order", "pk"]

@@ -29,17 +29,32 @@ def series_workshops(series):
     )
 
 
+def _console_queryset():
+    return Contribution.objects.select_related(
+        "workshop", "participant__group", "prompt"
+    ).order_by("-created", "-pk")
+
+
 def console_contributions(workshop, *, group=None, table=None):
-    contributions = (
-        Contribution.objects.filter(workshop=workshop)
-        .select_related("participant__group", "prompt")
-        .order_by("-created", "-pk")
-    )
+    contributions = _console_queryset().filter(workshop=workshop)
     if group:
         contributions = contributions.filter(participant__group=group)
     if table:
         contributions = contributions.filter(participant__table_number=table)
     return attach_tallies(contributions)
+
+
+def console_contribution(contribution_id):
+    """One post as the console shows it, with its tallies."""
+    return attach_tallies(_console_queryset().filter(pk=contribution_id))[0]
+
+
+WALL_LENGTH = 30
+
+
+def wall_contributions(workshop):
+    visible = _console_queryset().filter(workshop=workshop, state=Contribution.State.VISIBLE)
+    return attach_tallies(visible[:WALL_LENGTH])
 
 
 def workshop_prompts(workshop):

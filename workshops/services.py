@@ -1,7 +1,14 @@
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from participants.models import Contribution
+from workshops import realtime
 from workshops.models import Prompt, Series, Workshop
+
+MAX_TIMER_MINUTES = 120
 
 
 def series_create(*, framework, name, description="", organisation=""):
@@ -18,10 +25,14 @@ def default_question(recommendation):
 
 
 @transaction.atomic
-def workshop_create(*, series, title, starts_at, kind=Workshop.Kind.REGIONAL, region="", venue=""):
+def workshop_create(
+    *, series, title, starts_at, kind=Workshop.Kind.REGIONAL, region="", venue="",
+    premoderation=True,
+):
     """A workshop starts with one prompt per recommendation of its series' framework."""
     workshop = Workshop(
-        series=series, title=title, starts_at=starts_at, kind=kind, region=region, venue=venue
+        series=series, title=title, starts_at=starts_at, kind=kind, region=region, venue=venue,
+        premoderation=premoderation,
     )
     workshop.full_clean()
     workshop.save()
@@ -37,6 +48,10 @@ def workshop_create(*, series, title, starts_at, kind=Workshop.Kind.REGIONAL, re
     return workshop
 
 
+def _everyone_resyncs(workshop):
+    realtime.publish(workshop.pk, realtime.resync_all)
+
+
 @transaction.atomic
 def workshop_set_status(*, workshop, status):
     if status not in Workshop.Status.values:
@@ -46,6 +61,25 @@ def workshop_set_status(*, workshop, status):
     if status != Workshop.Status.LIVE:
         # A workshop that is not live takes no posts, so no prompt should look open.
         workshop.prompts.update(is_open=False)
+    _everyone_resyncs(workshop)
+    return workshop
+
+
+def workshop_set_premoderation(*, workshop, premoderation):
+    workshop.premoderation = premoderation
+    workshop.save(update_fields=["premoderation"])
+    return workshop
+
+
+def workshop_spotlight(*, workshop, contribution):
+    """Show one visible contribution large on the wall; None clears the spotlight."""
+    if contribution is not None and (
+        contribution.workshop_id != workshop.pk or contribution.state != Contribution.State.VISIBLE
+    ):
+        raise ValidationError("Only a visible post from this workshop can be put on the wall.")
+    workshop.spotlight = contribution
+    workshop.save(update_fields=["spotlight"])
+    _everyone_resyncs(workshop)
     return workshop
 
 
@@ -53,5 +87,20 @@ def prompt_set_open(*, prompt, is_open):
     if is_open and not prompt.workshop.is_live:
         raise ValidationError("Start the workshop before opening a question.")
     prompt.is_open = is_open
-    prompt.save(update_fields=["is_open"])
+    if not is_open:
+        prompt.timer_ends_at = None
+    prompt.save(update_fields=["is_open", "timer_ends_at"])
+    _everyone_resyncs(prompt.workshop)
+    return prompt
+
+
+def prompt_set_timer(*, prompt, minutes):
+    """Start a countdown shown on phones and the wall (0 stops it). It closes nothing."""
+    if not isinstance(minutes, int) or not 0 <= minutes <= MAX_TIMER_MINUTES:
+        raise ValidationError(f"Choose between 0 and {MAX_TIMER_MINUTES} minutes.")
+    if minutes and not prompt.is_open:
+        raise ValidationError("Open the question before starting its timer.")
+    prompt.timer_ends_at = timezone.now() + timedelta(minutes=minutes) if minutes else None
+    prompt.save(update_fields=["timer_ends_at"])
+    _everyone_resyncs(prompt.workshop)
     return prompt

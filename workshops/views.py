@@ -13,7 +13,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from participants import services as participant_services
 from participants.models import Contribution
 from workshops import selectors, services
-from workshops.forms import ConsoleFilterForm, PromptFormSet, SeriesForm, WorkshopForm
+from workshops.forms import (
+    ConsoleFilterForm,
+    PromptFormSet,
+    ScribeForm,
+    SeriesForm,
+    WorkshopForm,
+)
 from workshops.models import Prompt, Series, Workshop
 
 facilitator_required = permission_required("workshops.facilitate", raise_exception=True)
@@ -48,6 +54,10 @@ def series_detail(request, pk):
 @facilitator_required
 def console(request, pk):
     workshop = get_object_or_404(Workshop.objects.select_related("series"), pk=pk)
+    return render_console(request, workshop)
+
+
+def render_console(request, workshop, *, scribe_form=None, status=200):
     filters = ConsoleFilterForm(request.GET or None)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     context = {
@@ -56,8 +66,11 @@ def console(request, pk):
         "contributions": selectors.console_contributions(workshop, **chosen),
         "filters": filters,
         "statuses": Workshop.Status,
+        "scribe_form": scribe_form or ScribeForm(workshop=workshop),
     }
-    return render(request, "workshops/console.html", context)
+    # A live page re-syncing asks for just its live region.
+    template = "workshops/_console_live.html" if request.htmx else "workshops/console.html"
+    return render(request, template, context, status=status)
 
 
 def _back_to_console(workshop):
@@ -67,11 +80,10 @@ def _back_to_console(workshop):
 def _apply(request, action, **kwargs):
     """Run a service for a console button; a refusal becomes a message, never a crash."""
     try:
-        action(**kwargs)
+        return action(**kwargs)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return False
-    return True
+        return None
 
 
 @require_POST
@@ -86,6 +98,33 @@ def workshop_status(request, pk):
 
 @require_POST
 @facilitator_required
+def workshop_premoderation(request, pk):
+    workshop = get_object_or_404(Workshop, pk=pk)
+    services.workshop_set_premoderation(
+        workshop=workshop, premoderation=request.POST.get("premoderation") == "on"
+    )
+    return _back_to_console(workshop)
+
+
+@require_POST
+@facilitator_required
+def spotlight(request, pk):
+    workshop = get_object_or_404(Workshop, pk=pk)
+    chosen = request.POST.get("contribution", "")
+    contribution = None
+    if chosen:
+        contribution = Contribution.objects.filter(
+            pk=int(chosen) if chosen.isdigit() else 0, workshop=workshop
+        ).first()
+        if contribution is None:
+            messages.error(request, "That post is not in this workshop.")
+            return _back_to_console(workshop)
+    _apply(request, services.workshop_spotlight, workshop=workshop, contribution=contribution)
+    return _back_to_console(workshop)
+
+
+@require_POST
+@facilitator_required
 def prompt_toggle(request, pk, prompt_id):
     prompt = get_object_or_404(Prompt.objects.select_related("workshop"), pk=prompt_id, workshop=pk)
     _apply(request, services.prompt_set_open, prompt=prompt, is_open=not prompt.is_open)
@@ -94,11 +133,72 @@ def prompt_toggle(request, pk, prompt_id):
 
 @require_POST
 @facilitator_required
+def prompt_timer(request, pk, prompt_id):
+    prompt = get_object_or_404(Prompt.objects.select_related("workshop"), pk=prompt_id, workshop=pk)
+    minutes = request.POST.get("minutes", "")
+    _apply(request, services.prompt_set_timer, prompt=prompt,
+           minutes=int(minutes) if minutes.isdigit() else -1)
+    return _back_to_console(prompt.workshop)
+
+
+def _moderated(request, contribution):
+    """The console's copy of a post after an action: a fragment for htmx, else the page."""
+    if request.htmx:
+        shown = selectors.console_contribution(contribution.pk)
+        return render(request, "workshops/_console_contribution.html",
+                      {"contribution": shown, "messages_oob": True})
+    return _back_to_console(contribution.workshop)
+
+
+@require_POST
+@facilitator_required
 def contribution_moderate(request, pk, contribution_id):
     contribution = get_object_or_404(Contribution, pk=contribution_id, workshop=pk)
     _apply(request, participant_services.contribution_set_state,
            contribution=contribution, state=request.POST.get("state"))
-    return _back_to_console(contribution.workshop)
+    return _moderated(request, contribution)
+
+
+@require_POST
+@facilitator_required
+def contribution_edit(request, pk, contribution_id):
+    contribution = get_object_or_404(Contribution, pk=contribution_id, workshop=pk)
+    _apply(request, participant_services.contribution_edit,
+           contribution=contribution, text=request.POST.get("text", ""))
+    return _moderated(request, contribution)
+
+
+@require_POST
+@facilitator_required
+def contribution_merge(request, pk, contribution_id):
+    duplicate = get_object_or_404(Contribution, pk=contribution_id, workshop=pk)
+    into_id = request.POST.get("into", "")
+    into = Contribution.objects.filter(
+        pk=int(into_id) if into_id.isdigit() else 0, workshop=pk
+    ).first()
+    if into is None:
+        messages.error(request, "Please give the number of a post in this workshop.")
+    elif _apply(request, participant_services.contribution_merge, duplicate=duplicate, into=into):
+        messages.success(request, f"Post {duplicate.pk} merged into post {into.pk}.")
+    return _back_to_console(duplicate.workshop)
+
+
+@require_POST
+@facilitator_required
+def scribe(request, pk):
+    workshop = get_object_or_404(Workshop.objects.select_related("series"), pk=pk)
+    form = ScribeForm(request.POST, workshop=workshop)
+    if form.is_valid():
+        try:
+            participant_services.contribution_create_for_group(
+                entered_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Post added.")
+            return _back_to_console(workshop)
+    return render_console(request, workshop, scribe_form=form, status=400)
 
 
 @require_http_methods(["GET", "POST"])
@@ -130,16 +230,17 @@ def join_url(request, workshop):
 @require_GET
 @facilitator_required
 def wall(request, pk):
-    workshop = get_object_or_404(Workshop, pk=pk)
+    workshop = get_object_or_404(Workshop.objects.select_related("spotlight__participant__group"),
+                                 pk=pk)
     context = {
         "workshop": workshop,
         "join_url": join_url(request, workshop),
         "join_base": request.build_absolute_uri("/"),
         "open_prompts": workshop.prompts.filter(is_open=True),
-        "contributions": workshop.contributions.filter(state=Contribution.State.VISIBLE)
-        .select_related("participant__group")[:30],
+        "contributions": selectors.wall_contributions(workshop),
     }
-    return render(request, "workshops/wall.html", context)
+    template = "workshops/_wall_live.html" if request.htmx else "workshops/wall.html"
+    return render(request, template, context)
 
 
 @require_GET

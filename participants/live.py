@@ -1,0 +1,100 @@
+"""What each audience sees change when a contribution or its votes change.
+
+Each fragment is rendered once per audience from the same templates the pages use, so a
+contribution looks the same whether it arrived by HTTP or over the socket.
+"""
+
+from functools import partial
+
+from asgiref.sync import async_to_sync, sync_to_async
+from django.template.loader import render_to_string
+
+from participants.models import Contribution
+from synthesis.selectors import attach_tallies
+from workshops import realtime
+from workshops.selectors import console_contribution
+from workshops.realtime import FACILITATORS, PARTICIPANTS, WALL
+
+VISIBLE = Contribution.State.VISIBLE
+PENDING = Contribution.State.PENDING
+
+# Tallies reach consoles and the wall at most twice a second per workshop.
+TALLY_INTERVAL = 0.5
+
+
+def participant_fragment(contribution, participant=None):
+    """The phone feed's <li>; with no participant it is the neutral copy every phone gets."""
+    context = {"contribution": contribution, "participant": participant,
+               "workshop": contribution.workshop}
+    return render_to_string("participants/_contribution.html", context)
+
+
+def console_fragment(contribution):
+    return render_to_string(
+        "workshops/_console_contribution.html",
+        {"contribution": contribution, "workshop": contribution.workshop},
+    )
+
+
+def wall_fragment(contribution):
+    return render_to_string("workshops/_wall_contribution.html", {"contribution": contribution})
+
+
+def contribution_events(contribution):
+    """Operations that bring every audience in line with this contribution's current state."""
+    contribution = console_contribution(contribution.pk)
+    shown = contribution.state == VISIBLE
+    console_into = "console-queue" if contribution.state == PENDING else "console-feed"
+    phone_id, wall_id = f"contribution-{contribution.pk}", f"wall-contribution-{contribution.pk}"
+    console_id = f"console-contribution-{contribution.pk}"
+    return {
+        PARTICIPANTS: [
+            {"op": "upsert", "id": phone_id, "into": f"feed-{contribution.prompt_id}",
+             "html": participant_fragment(contribution)}
+            if shown else {"op": "remove", "id": phone_id}
+        ],
+        WALL: [
+            {"op": "upsert", "id": wall_id, "into": "wall-feed",
+             "html": wall_fragment(contribution)}
+            if shown else {"op": "remove", "id": wall_id}
+        ],
+        FACILITATORS: [
+            {"op": "remove", "id": console_id},
+            {"op": "upsert", "id": console_id, "into": console_into,
+             "html": console_fragment(contribution)},
+        ],
+    }
+
+
+def contribution_changed(contribution):
+    realtime.publish(contribution.workshop_id, partial(contribution_events, contribution))
+
+
+def tally_events(contribution_ids):
+    contributions = attach_tallies(
+        Contribution.objects.filter(pk__in=contribution_ids).select_related("workshop")
+    )
+    return {
+        FACILITATORS: [
+            {"op": "replace", "id": f"tallies-{c.pk}",
+             "html": render_to_string("_tallies.html", {"contribution": c})}
+            for c in contributions
+        ],
+        WALL: [
+            {"op": "replace", "id": f"wall-tally-{c.pk}",
+             "html": render_to_string("workshops/_wall_tally.html", {"contribution": c})}
+            for c in contributions if c.state == VISIBLE
+        ],
+    }
+
+
+async def _flush_tallies(workshop_id, contribution_ids):
+    events = await sync_to_async(tally_events)(contribution_ids)
+    await realtime.send(workshop_id, events)
+
+
+tally_coalescer = realtime.Coalescer(_flush_tallies, TALLY_INTERVAL)
+
+
+def votes_changed(workshop_id, contribution_id):
+    async_to_sync(tally_coalescer.add)(workshop_id, contribution_id)

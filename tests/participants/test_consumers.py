@@ -1,0 +1,327 @@
+import json
+import uuid
+
+import pytest
+from asgiref.sync import async_to_sync
+
+from participants.consumers import FLOOD_FRAMES
+from participants.models import Contribution, Vote
+from tests.factories import ContributionFactory, ParticipantFactory, make_workshop
+from tests.live import ask, communicator, events, participant_cookie, phone
+from workshops.realtime import CLOSE_FLOOD, CLOSE_NO_WORKSHOP, CLOSE_NOT_ALLOWED
+
+# Broadcasts are sent after commit, so these tests commit for real.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def run(scenario):
+    async_to_sync(scenario)()
+
+
+def open_prompt(workshop):
+    return workshop.prompts.get(is_open=True)
+
+
+def contribute_message(prompt, text="More speech and language therapists, please.", client_id=None):
+    return {
+        "type": "contribute",
+        "prompt": prompt.pk,
+        "text": text,
+        "client_id": str(client_id or uuid.uuid4()),
+    }
+
+
+def test_a_phone_without_a_token_is_closed_with_4403(workshop):
+    """Only a participant of this workshop may open its socket."""
+
+    async def scenario():
+        socket = communicator(f"/ws/w/{workshop.join_code}/")
+        connected, _ = await socket.connect()
+        assert connected
+        assert (await socket.receive_output())["code"] == CLOSE_NOT_ALLOWED
+
+    run(scenario)
+
+
+def test_a_token_from_another_workshop_is_closed_with_4403(participant):
+    """A participant token opens nothing in another workshop."""
+    other = make_workshop()
+
+    socket = communicator(f"/ws/w/{other.join_code}/", participant_cookie(participant))
+
+    async def scenario():
+        await socket.connect()
+        assert (await socket.receive_output())["code"] == CLOSE_NOT_ALLOWED
+
+    run(scenario)
+
+
+def test_an_unknown_workshop_is_closed_with_4404(db):
+    """A code that names no workshop closes with 4404."""
+
+    async def scenario():
+        socket = communicator("/ws/w/ZZZZZZZ/")
+        await socket.connect()
+        assert (await socket.receive_output())["code"] == CLOSE_NO_WORKSHOP
+
+    run(scenario)
+
+
+def test_a_foreign_origin_is_refused(participant):
+    """Sockets from pages on other sites are refused by the origin check."""
+
+    async def scenario():
+        socket = phone(participant)
+        socket.scope["headers"] = [(b"origin", b"https://evil.example")] + [
+            h for h in socket.scope["headers"] if h[0] != b"origin"
+        ]
+        connected, _ = await socket.connect()
+        assert not connected
+
+    run(scenario)
+
+
+def test_contribute_saves_acknowledges_and_reaches_other_phones(participant):
+    """A post over the socket is saved, acknowledged to its author, and pushed to others."""
+    other = ParticipantFactory(workshop=participant.workshop)
+    prompt = open_prompt(participant.workshop)
+
+    async def scenario():
+        author, listener = phone(participant), phone(other)
+        await author.connect()
+        await listener.connect()
+        reply = await ask(author, contribute_message(prompt, "Early years need investment."))
+        assert reply["type"] == "ack" and reply["state"] == "visible"
+        assert "This is your post" in reply["html"]
+        pushed = await events(listener)
+        assert pushed[0]["op"] == "upsert"
+        assert pushed[0]["into"] == f"feed-{prompt.pk}"
+        assert "Early years need investment." in pushed[0]["html"]
+        assert "Agree" in pushed[0]["html"]
+        await author.disconnect()
+        await listener.disconnect()
+
+    run(scenario)
+    assert Contribution.objects.get().text == "Early years need investment."
+
+
+def test_a_retried_contribution_is_saved_once(participant):
+    """Sending the same client id twice acknowledges the same post and saves one row."""
+    prompt = open_prompt(participant.workshop)
+    message = contribute_message(prompt, client_id=uuid.uuid4())
+
+    async def scenario():
+        socket = phone(participant)
+        await socket.connect()
+        first = await ask(socket, message)
+        second = await ask(socket, message)
+        assert first["id"] == second["id"]
+        await socket.disconnect()
+
+    run(scenario)
+    assert Contribution.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "frame, expected",
+    [
+        ("not json", "could not be read"),
+        ("[1, 2]", "could not be read"),
+        (json.dumps({"type": "shout"}), "Unknown message type"),
+        (json.dumps({"text": "no type"}), "Unknown message type"),
+        (json.dumps({"type": "contribute", "text": "no prompt"}), "needs a question"),
+        (
+            json.dumps({"type": "contribute", "prompt": "x", "text": "t", "client_id": "1"}),
+            "needs a question",
+        ),
+        (
+            json.dumps(
+                {"type": "contribute", "prompt": 1, "text": 5, "client_id": str(uuid.uuid4())}
+            ),
+            "needs some text",
+        ),
+        (json.dumps({"type": "vote", "choice": "agree"}), "needs a post"),
+        (json.dumps({"type": "contribute", "text": "x" * 5000}), "too long"),
+    ],
+)
+def test_bad_frames_get_an_error_and_save_nothing(participant, frame, expected):
+    """Malformed frames are answered with an error; the socket stays open."""
+    prompt = open_prompt(participant.workshop)
+
+    async def scenario():
+        socket = phone(participant)
+        await socket.connect()
+        reply = await ask(socket, frame)
+        assert reply["type"] == "error" and expected in reply["message"]
+        # Still open: a good message still works.
+        good = await ask(socket, contribute_message(prompt))
+        assert good["type"] == "ack"
+        await socket.disconnect()
+
+    run(scenario)
+    assert Contribution.objects.count() == 1
+
+
+def test_binary_frames_are_refused(participant):
+    """Binary frames get an error frame back."""
+
+    async def scenario():
+        socket = phone(participant)
+        await socket.connect()
+        await socket.send_to(bytes_data=b"\x00\x01")
+        reply = json.loads(await socket.receive_from())
+        assert reply["type"] == "error" and "text" in reply["message"]
+        await socket.disconnect()
+
+    run(scenario)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", "Please write something"),
+        ("   \n ", "Please write something"),
+        ("x" * 1001, "1,000 characters"),
+        ("nul\x00byte", "cannot store"),
+    ],
+)
+def test_invalid_text_is_refused_with_the_reason(participant, text, expected):
+    """Empty, blank, over-long or unstorable text is refused and echoes the client id."""
+    message = contribute_message(open_prompt(participant.workshop), text)
+
+    async def scenario():
+        socket = phone(participant)
+        await socket.connect()
+        reply = await ask(socket, message)
+        assert reply["type"] == "error" and expected in reply["message"]
+        assert reply["client_id"] == message["client_id"]
+        await socket.disconnect()
+
+    run(scenario)
+    assert not Contribution.objects.exists()
+
+
+def test_closed_prompt_and_other_workshops_prompt_are_refused(participant):
+    """A closed question, or one from another workshop, takes no post over the socket."""
+    workshop = participant.workshop
+    closed = workshop.prompts.filter(is_open=False).first()
+    elsewhere = open_prompt(make_workshop())
+
+    async def scenario():
+        socket = phone(participant)
+        await socket.connect()
+        reply = await ask(socket, contribute_message(closed))
+        assert reply["type"] == "error" and "closed" in reply["message"]
+        reply = await ask(socket, contribute_message(elsewhere))
+        assert reply["type"] == "error" and "not part of your workshop" in reply["message"]
+        await socket.disconnect()
+
+    run(scenario)
+    assert not Contribution.objects.exists()
+
+
+def test_contribution_rate_limit_answers_politely(participant, settings):
+    """Past the per-minute limit, a post is refused with a polite message."""
+    settings.CONTRIBUTIONS_PER_MINUTE = 2
+    prompt = open_prompt(participant.workshop)
+
+    async def scenario():
+        socket = phone(participant)
+        await socket.connect()
+        for _ in range(2):
+            assert (await ask(socket, contribute_message(prompt)))["type"] == "ack"
+        reply = await ask(socket, contribute_message(prompt))
+        assert reply["type"] == "error" and "wait a moment" in reply["message"]
+        await socket.disconnect()
+
+    run(scenario)
+    assert Contribution.objects.count() == 2
+
+
+def test_premoderated_posts_wait_and_reach_no_other_phone(participant):
+    """With pre-moderation, the author hears it is waiting; other phones get nothing."""
+    workshop = participant.workshop
+    workshop.premoderation = True
+    workshop.save()
+    other = ParticipantFactory(workshop=workshop)
+    message = contribute_message(open_prompt(workshop))
+
+    async def scenario():
+        author, listener = phone(participant), phone(other)
+        await author.connect()
+        await listener.connect()
+        reply = await ask(author, message)
+        assert reply["state"] == "pending"
+        assert "waiting for the facilitator" in reply["html"]
+        assert (await events(listener))[0]["op"] == "remove"
+        await author.disconnect()
+        await listener.disconnect()
+
+    run(scenario)
+
+
+def test_vote_over_the_socket_is_saved_and_changeable(participant):
+    """Votes are acknowledged with the re-rendered post; a second vote changes the first."""
+    contribution = ContributionFactory(
+        workshop=participant.workshop, participant__workshop=participant.workshop
+    )
+
+    async def scenario():
+        socket = phone(participant)
+        await socket.connect()
+        reply = await ask(
+            socket, {"type": "vote", "contribution": contribution.pk, "choice": "agree"}
+        )
+        assert reply["type"] == "ack" and 'value="agree" aria-pressed="true"' in reply["html"]
+        reply = await ask(
+            socket, {"type": "vote", "contribution": contribution.pk, "choice": "pass"}
+        )
+        assert reply["type"] == "ack"
+        await socket.disconnect()
+
+    run(scenario)
+    assert Vote.objects.get().choice == "pass"
+
+
+@pytest.mark.parametrize("case", ["own", "other_workshop", "bad_choice", "missing", "hidden"])
+def test_refused_votes_get_an_error_and_save_nothing(participant, case):
+    """Own posts, other workshops' posts, hidden posts and bad choices take no vote."""
+    workshop = participant.workshop
+    target = {
+        "own": lambda: ContributionFactory(participant=participant),
+        "other_workshop": lambda: ContributionFactory(),
+        "bad_choice": lambda: ContributionFactory(participant__workshop=workshop),
+        "missing": lambda: None,
+        "hidden": lambda: ContributionFactory(participant__workshop=workshop, state="hidden"),
+    }[case]()
+    choice = "maybe" if case == "bad_choice" else "agree"
+
+    async def scenario():
+        socket = phone(participant)
+        await socket.connect()
+        reply = await ask(
+            socket,
+            {"type": "vote", "contribution": target.pk if target else 999999, "choice": choice},
+        )
+        assert reply["type"] == "error" and reply["message"]
+        await socket.disconnect()
+
+    run(scenario)
+    assert not Vote.objects.exists()
+
+
+def test_a_flood_closes_the_socket(participant):
+    """More frames than any person could send closes the socket with 4429."""
+
+    async def scenario():
+        socket = phone(participant)
+        await socket.connect()
+        for _ in range(FLOOD_FRAMES + 1):
+            await socket.send_to(text_data="{}")
+        while True:
+            output = await socket.receive_output(timeout=2)
+            if output["type"] == "websocket.close":
+                assert output["code"] == CLOSE_FLOOD
+                break
+
+    run(scenario)
