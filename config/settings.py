@@ -101,8 +101,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "workshops:staff_home"
+LOGOUT_REDIRECT_URL = "participants:home"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -42,8 +42,9 @@ class ParticipantConsumer(LiveConsumer):
             return None, CLOSE_NO_WORKSHOP
         token = self.scope.get("cookies", {}).get(tokens.cookie_name(workshop))
         participant_id = tokens.read_token(token, workshop) if token else None
-        self.participant = selectors.participant_get(workshop=workshop,
-                                                     participant_id=participant_id)
+        self.participant = selectors.participant_get(
+            workshop=workshop, participant_id=participant_id
+        )
         if self.participant is None:
             return workshop.pk, CLOSE_NOT_ALLOWED
         return workshop.pk, None
@@ -103,9 +104,11 @@ class ParticipantConsumer(LiveConsumer):
         return await database_sync_to_async(self._contribute)(prompt_id, text, client_id)
 
     def _contribute(self, prompt_id, text, client_id):
-        prompt = Prompt.objects.select_related("workshop").filter(
-            pk=prompt_id, workshop_id=self.workshop_id
-        ).first()
+        prompt = (
+            Prompt.objects.select_related("workshop")
+            .filter(pk=prompt_id, workshop_id=self.workshop_id)
+            .first()
+        )
         if prompt is None:
             raise Refused("That question is not part of your workshop.")
         contribution, _ = services.contribution_create(
@@ -132,7 +135,12 @@ class ParticipantConsumer(LiveConsumer):
         if contribution is None:
             raise Refused("That post no longer exists.")
         services.vote_cast(participant=self.participant, contribution=contribution, choice=choice)
-        shown = selectors.feed_contribution(participant=self.participant,
-                                            contribution_id=contribution_id)
-        return {"type": "ack", "contribution": contribution_id, "choice": choice,
-                "html": participant_fragment(shown, self.participant)}
+        shown = selectors.feed_contribution(
+            participant=self.participant, contribution_id=contribution_id
+        )
+        return {
+            "type": "ack",
+            "contribution": contribution_id,
+            "choice": choice,
+            "html": participant_fragment(shown, self.participant),
+        }

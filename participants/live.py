@@ -12,8 +12,8 @@ from django.template.loader import render_to_string
 from participants.models import Contribution
 from synthesis.selectors import attach_tallies
 from workshops import realtime
-from workshops.selectors import console_contribution
 from workshops.realtime import FACILITATORS, PARTICIPANTS, WALL
+from workshops.selectors import console_contribution
 
 VISIBLE = Contribution.State.VISIBLE
 PENDING = Contribution.State.PENDING
@@ -24,8 +24,11 @@ TALLY_INTERVAL = 0.5
 
 def participant_fragment(contribution, participant=None):
     """The phone feed's <li>; with no participant it is the neutral copy every phone gets."""
-    context = {"contribution": contribution, "participant": participant,
-               "workshop": contribution.workshop}
+    context = {
+        "contribution": contribution,
+        "participant": participant,
+        "workshop": contribution.workshop,
+    }
     return render_to_string("participants/_contribution.html", context)
 
 
@@ -49,19 +52,33 @@ def contribution_events(contribution):
     console_id = f"console-contribution-{contribution.pk}"
     return {
         PARTICIPANTS: [
-            {"op": "upsert", "id": phone_id, "into": f"feed-{contribution.prompt_id}",
-             "html": participant_fragment(contribution)}
-            if shown else {"op": "remove", "id": phone_id}
+            {
+                "op": "upsert",
+                "id": phone_id,
+                "into": f"feed-{contribution.prompt_id}",
+                "html": participant_fragment(contribution),
+            }
+            if shown
+            else {"op": "remove", "id": phone_id}
         ],
         WALL: [
-            {"op": "upsert", "id": wall_id, "into": "wall-feed",
-             "html": wall_fragment(contribution)}
-            if shown else {"op": "remove", "id": wall_id}
+            {
+                "op": "upsert",
+                "id": wall_id,
+                "into": "wall-feed",
+                "html": wall_fragment(contribution),
+            }
+            if shown
+            else {"op": "remove", "id": wall_id}
         ],
         FACILITATORS: [
             {"op": "remove", "id": console_id},
-            {"op": "upsert", "id": console_id, "into": console_into,
-             "html": console_fragment(contribution)},
+            {
+                "op": "upsert",
+                "id": console_id,
+                "into": console_into,
+                "html": console_fragment(contribution),
+            },
         ],
     }
 
@@ -76,14 +93,21 @@ def tally_events(contribution_ids):
     )
     return {
         FACILITATORS: [
-            {"op": "replace", "id": f"tallies-{c.pk}",
-             "html": render_to_string("_tallies.html", {"contribution": c})}
+            {
+                "op": "replace",
+                "id": f"tallies-{c.pk}",
+                "html": render_to_string("_tallies.html", {"contribution": c}),
+            }
             for c in contributions
         ],
         WALL: [
-            {"op": "replace", "id": f"wall-tally-{c.pk}",
-             "html": render_to_string("workshops/_wall_tally.html", {"contribution": c})}
-            for c in contributions if c.state == VISIBLE
+            {
+                "op": "replace",
+                "id": f"wall-tally-{c.pk}",
+                "html": render_to_string("workshops/_wall_tally.html", {"contribution": c}),
+            }
+            for c in contributions
+            if c.state == VISIBLE
         ],
     }
 

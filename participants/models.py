@@ -68,7 +68,10 @@ class Contribution(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     # Set when a facilitator types in a contribution on a group's behalf (paper cards).
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     created = models.DateTimeField(auto_now_add=True)

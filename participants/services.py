@@ -90,7 +90,9 @@ def contribution_create_for_group(*, prompt, group, text, client_id, entered_by)
     voted on and reported like any other, and marked as entered by the facilitator.
     """
     scribe, _ = Participant.objects.get_or_create(
-        workshop=prompt.workshop, group=group, is_scribe=True,
+        workshop=prompt.workshop,
+        group=group,
+        is_scribe=True,
         defaults={"consented_at": timezone.now(), "display_name": "Entered by facilitator"},
     )
     contribution, created = contribution_create(
@@ -121,14 +123,14 @@ def vote_cast(*, participant, contribution, choice):
     vote, _ = Vote.objects.update_or_create(
         participant=participant, contribution=contribution, defaults={"choice": choice}
     )
-    transaction.on_commit(
-        lambda: live.votes_changed(contribution.workshop_id, contribution.pk)
-    )
+    transaction.on_commit(lambda: live.votes_changed(contribution.workshop_id, contribution.pk))
     return vote
 
 
 MODERATION_STATES = (
-    Contribution.State.VISIBLE, Contribution.State.HIDDEN, Contribution.State.PENDING
+    Contribution.State.VISIBLE,
+    Contribution.State.HIDDEN,
+    Contribution.State.PENDING,
 )
 
 

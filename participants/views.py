@@ -104,8 +104,12 @@ def render_feed(request, participant, *, failed_form=None, status=200):
         else:
             prompt.form = ContributionForm(initial={"prompt": prompt.pk})
     # A post to a question that has since closed still shows its error and its text.
-    context = {"workshop": participant.workshop, "participant": participant, "prompts": prompts,
-               "unplaced_form": unplaced_form}
+    context = {
+        "workshop": participant.workshop,
+        "participant": participant,
+        "prompts": prompts,
+        "unplaced_form": unplaced_form,
+    }
     # A live page re-syncing asks for just its live region.
     template = "participants/_feed_live.html" if request.htmx else "participants/feed.html"
     return render(request, template, context, status=status)
@@ -173,8 +177,12 @@ def _prompt_block(request, participant, prompt, form, *, sent=False, status=200)
     else:
         prompt.feed = []
     prompt.form = form
-    context = {"prompt": prompt, "participant": participant, "workshop": participant.workshop,
-               "sent": sent}
+    context = {
+        "prompt": prompt,
+        "participant": participant,
+        "workshop": participant.workshop,
+        "sent": sent,
+    }
     return render(request, "participants/_prompt.html", context, status=status)
 
 
@@ -199,6 +207,10 @@ def vote(request, workshop, participant, contribution_id):
     shown = selectors.feed_contribution(participant=participant, contribution_id=contribution.pk)
     if shown is None or shown.state != Contribution.State.VISIBLE:
         return HttpResponse(error or "", status=status)
-    context = {"contribution": shown, "participant": participant, "workshop": workshop,
-               "error": error}
+    context = {
+        "contribution": shown,
+        "participant": participant,
+        "workshop": workshop,
+        "error": error,
+    }
     return render(request, "participants/_contribution.html", context, status=status)

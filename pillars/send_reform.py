@@ -90,9 +90,7 @@ RECOMMENDATIONS = [
         "number": 4,
         "pillar": 2,
         "title": "Reform elements of the SEND statutory framework",
-        "summary": (
-            "Includes new independent, non-judicial ways of resolving disagreements."
-        ),
+        "summary": ("Includes new independent, non-judicial ways of resolving disagreements."),
         "easy_read": (
             "Change some of the SEND laws, and find fairer, quicker ways to sort out "
             "disagreements without going to court."
@@ -159,7 +157,8 @@ def load(framework_model, pillar_model, recommendation_model):
     pillars = {}
     for data in PILLARS:
         pillars[data["number"]], _ = pillar_model.objects.get_or_create(
-            framework=framework, number=data["number"],
+            framework=framework,
+            number=data["number"],
             defaults={k: v for k, v in data.items() if k != "number"},
         )
     for data in RECOMMENDATIONS:

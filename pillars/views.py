@@ -26,7 +26,9 @@ def framework_edit(request, pk):
     form = FrameworkForm(data, instance=framework)
     pillars = PillarFormSet(data, instance=framework, prefix="pillars")
     recommendations = RecommendationFormSet(
-        data, queryset=framework.recommendations(), prefix="recommendations",
+        data,
+        queryset=framework.recommendations(),
+        prefix="recommendations",
         form_kwargs={"framework": framework},
     )
     forms = [form, pillars, recommendations]
@@ -36,7 +38,11 @@ def framework_edit(request, pk):
                 f.save()
         messages.success(request, "Framework saved.")
         return redirect(framework)
-    context = {"framework": framework, "form": form, "pillars": pillars,
-               "recommendations": recommendations}
+    context = {
+        "framework": framework,
+        "form": form,
+        "pillars": pillars,
+        "recommendations": recommendations,
+    }
     status = 400 if request.method == "POST" else 200
     return render(request, "pillars/framework_edit.html", context, status=status)

@@ -16,7 +16,9 @@ class SeriesFilterForm(forms.Form):
     def __init__(self, *args, series, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["workshop"].queryset = series.workshops.all()
-        regions = series.workshops.exclude(region="").values_list("region", flat=True).distinct()
+        regions = (
+            series.workshops.exclude(region="").order_by().values_list("region", flat=True)
+        ).distinct()
         self.fields["region"].choices = [("", "All regions")] + [(r, r) for r in sorted(regions)]
         self.fields["pillar"].queryset = Pillar.objects.filter(framework=series.framework_id)
         self.fields["recommendation"].queryset = Recommendation.objects.filter(

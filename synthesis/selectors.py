@@ -47,8 +47,9 @@ def attach_tallies(contributions):
     return contributions
 
 
-def series_contributions(series, *, workshop=None, region="", pillar=None, recommendation=None,
-                         group=None):
+def series_contributions(
+    series, *, workshop=None, region="", pillar=None, recommendation=None, group=None
+):
     """Every contribution in a series, filtered as an analyst asks, with per-group tallies."""
     contributions = (
         Contribution.objects.filter(workshop__series=series)

@@ -1,8 +1,25 @@
+import os
+
 import pytest
 from django.core.cache import cache
 
 from participants import tokens
 from tests.factories import ParticipantFactory, UserFactory, make_workshop
+from tests.helpers import FAST_HASHERS
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that need several processes sharing Redis run only where REDIS_URL is set.
+
+    They are deselected, not skipped: the embedded pass has no Redis to give them, and the
+    CI pass on PostgreSQL + Redis runs them.
+    """
+    if os.environ.get("REDIS_URL"):
+        return
+    needs_redis = [item for item in items if item.get_closest_marker("services")]
+    if needs_redis:
+        config.hook.pytest_deselected(items=needs_redis)
+        items[:] = [item for item in items if not item.get_closest_marker("services")]
 
 
 @pytest.fixture(autouse=True)
@@ -11,6 +28,12 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Every UserFactory user has a password; the real hasher would cost ~0.25 s each."""
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)

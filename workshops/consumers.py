@@ -1,7 +1,13 @@
 from channels.db import database_sync_to_async
 
 from workshops.models import Workshop
-from workshops.realtime import CLOSE_NO_WORKSHOP, CLOSE_NOT_ALLOWED, FACILITATORS, WALL, LiveConsumer
+from workshops.realtime import (
+    CLOSE_NO_WORKSHOP,
+    CLOSE_NOT_ALLOWED,
+    FACILITATORS,
+    WALL,
+    LiveConsumer,
+)
 
 
 class FacilitatorOnlyConsumer(LiveConsumer):

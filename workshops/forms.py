@@ -36,9 +36,7 @@ class PromptForm(forms.ModelForm):
             self.fields["recommendation"].queryset = framework.recommendations()
 
 
-PromptFormSet = forms.modelformset_factory(
-    Prompt, form=PromptForm, extra=1, can_delete=True
-)
+PromptFormSet = forms.modelformset_factory(Prompt, form=PromptForm, extra=1, can_delete=True)
 
 
 class ConsoleFilterForm(forms.Form):
@@ -53,8 +51,12 @@ class ScribeForm(forms.Form):
     group = forms.ModelChoiceField(
         queryset=StakeholderGroup.objects.all(), label="Stakeholder group", empty_label=None
     )
-    text = forms.CharField(label="What they said", widget=forms.Textarea(attrs={"rows": 3}),
-                           required=False, strip=False)
+    text = forms.CharField(
+        label="What they said",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        strip=False,
+    )
     client_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
     def __init__(self, *args, workshop, **kwargs):

@@ -62,7 +62,10 @@ class Workshop(models.Model):
         "people take part.",
     )
     spotlight = models.ForeignKey(
-        "participants.Contribution", on_delete=models.SET_NULL, null=True, blank=True,
+        "participants.Contribution",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     created = models.DateTimeField(auto_now_add=True)
@@ -86,7 +89,10 @@ class Prompt(models.Model):
 
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="prompts")
     recommendation = models.ForeignKey(
-        "pillars.Recommendation", on_delete=models.SET_NULL, null=True, blank=True,
+        "pillars.Recommendation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="prompts",
     )
     question = models.TextField(max_length=500)

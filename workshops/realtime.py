@@ -66,8 +66,9 @@ async def send(workshop_id, events_by_audience):
             await layer.group_send(group_name(workshop_id, audience), message)
         except Exception:
             # What was said is saved; pages catch up when they reconnect and re-sync.
-            logger.warning("Live update to %s of workshop %s failed", audience, workshop_id,
-                           exc_info=True)
+            logger.warning(
+                "Live update to %s of workshop %s failed", audience, workshop_id, exc_info=True
+            )
 
 
 def resync_all():
@@ -153,9 +154,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if wait <= 0:
             await self._flush()
         else:
-            self._flush_handle = loop.call_later(
-                wait, lambda: asyncio.ensure_future(self._flush())
-            )
+            self._flush_handle = loop.call_later(wait, lambda: asyncio.ensure_future(self._flush()))
 
     async def _flush(self):
         self._flush_handle = None

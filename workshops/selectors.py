@@ -30,9 +30,9 @@ def series_workshops(series):
 
 
 def _console_queryset():
-    return Contribution.objects.select_related(
-        "workshop", "participant__group", "prompt"
-    ).order_by("-created", "-pk")
+    return Contribution.objects.select_related("workshop", "participant__group", "prompt").order_by(
+        "-created", "-pk"
+    )
 
 
 def console_contributions(workshop, *, group=None, table=None):

@@ -26,12 +26,23 @@ def default_question(recommendation):
 
 @transaction.atomic
 def workshop_create(
-    *, series, title, starts_at, kind=Workshop.Kind.REGIONAL, region="", venue="",
+    *,
+    series,
+    title,
+    starts_at,
+    kind=Workshop.Kind.REGIONAL,
+    region="",
+    venue="",
     premoderation=True,
 ):
     """A workshop starts with one prompt per recommendation of its series' framework."""
     workshop = Workshop(
-        series=series, title=title, starts_at=starts_at, kind=kind, region=region, venue=venue,
+        series=series,
+        title=title,
+        starts_at=starts_at,
+        kind=kind,
+        region=region,
+        venue=venue,
         premoderation=premoderation,
     )
     workshop.full_clean()

@@ -2,8 +2,8 @@ import io
 
 import segno
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +25,17 @@ from workshops.models import Prompt, Series, Workshop
 facilitator_required = permission_required("workshops.facilitate", raise_exception=True)
 
 
+@require_GET
+@login_required
+def staff_home(request):
+    """Where staff land after signing in: the page their role works from."""
+    if request.user.has_perm("workshops.facilitate"):
+        return redirect("workshops:series_list")
+    if request.user.has_perm("workshops.analyse"):
+        return redirect("synthesis:series_list")
+    raise PermissionDenied
+
+
 @require_http_methods(["GET", "POST"])
 @facilitator_required
 def series_list(request):
@@ -34,7 +45,9 @@ def series_list(request):
         messages.success(request, f"Series “{series.name}” created.")
         return redirect(series)
     context = {"series_list": selectors.series_list(), "form": form}
-    return render(request, "workshops/series_list.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "workshops/series_list.html", context, status=400 if form.errors else 200
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -47,7 +60,9 @@ def series_detail(request, pk):
         messages.success(request, f"Workshop “{workshop.title}” created with its questions.")
         return redirect(workshop)
     context = {"series": series, "workshops": selectors.series_workshops(series), "form": form}
-    return render(request, "workshops/series_detail.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "workshops/series_detail.html", context, status=400 if form.errors else 200
+    )
 
 
 @require_GET
@@ -90,8 +105,9 @@ def _apply(request, action, **kwargs):
 @facilitator_required
 def workshop_status(request, pk):
     workshop = get_object_or_404(Workshop, pk=pk)
-    if _apply(request, services.workshop_set_status, workshop=workshop,
-              status=request.POST.get("status")):
+    if _apply(
+        request, services.workshop_set_status, workshop=workshop, status=request.POST.get("status")
+    ):
         messages.success(request, f"The workshop is now {workshop.get_status_display().lower()}.")
     return _back_to_console(workshop)
 
@@ -136,8 +152,12 @@ def prompt_toggle(request, pk, prompt_id):
 def prompt_timer(request, pk, prompt_id):
     prompt = get_object_or_404(Prompt.objects.select_related("workshop"), pk=prompt_id, workshop=pk)
     minutes = request.POST.get("minutes", "")
-    _apply(request, services.prompt_set_timer, prompt=prompt,
-           minutes=int(minutes) if minutes.isdigit() else -1)
+    _apply(
+        request,
+        services.prompt_set_timer,
+        prompt=prompt,
+        minutes=int(minutes) if minutes.isdigit() else -1,
+    )
     return _back_to_console(prompt.workshop)
 
 
@@ -145,8 +165,11 @@ def _moderated(request, contribution):
     """The console's copy of a post after an action: a fragment for htmx, else the page."""
     if request.htmx:
         shown = selectors.console_contribution(contribution.pk)
-        return render(request, "workshops/_console_contribution.html",
-                      {"contribution": shown, "messages_oob": True})
+        return render(
+            request,
+            "workshops/_console_contribution.html",
+            {"contribution": shown, "messages_oob": True},
+        )
     return _back_to_console(contribution.workshop)
 
 
@@ -154,8 +177,12 @@ def _moderated(request, contribution):
 @facilitator_required
 def contribution_moderate(request, pk, contribution_id):
     contribution = get_object_or_404(Contribution, pk=contribution_id, workshop=pk)
-    _apply(request, participant_services.contribution_set_state,
-           contribution=contribution, state=request.POST.get("state"))
+    _apply(
+        request,
+        participant_services.contribution_set_state,
+        contribution=contribution,
+        state=request.POST.get("state"),
+    )
     return _moderated(request, contribution)
 
 
@@ -163,8 +190,12 @@ def contribution_moderate(request, pk, contribution_id):
 @facilitator_required
 def contribution_edit(request, pk, contribution_id):
     contribution = get_object_or_404(Contribution, pk=contribution_id, workshop=pk)
-    _apply(request, participant_services.contribution_edit,
-           contribution=contribution, text=request.POST.get("text", ""))
+    _apply(
+        request,
+        participant_services.contribution_edit,
+        contribution=contribution,
+        text=request.POST.get("text", ""),
+    )
     return _moderated(request, contribution)
 
 
@@ -220,7 +251,9 @@ def prompts_edit(request, pk):
         messages.success(request, "Questions saved.")
         return _back_to_console(workshop)
     context = {"workshop": workshop, "formset": formset}
-    return render(request, "workshops/prompts_edit.html", context, status=400 if formset.errors else 200)
+    return render(
+        request, "workshops/prompts_edit.html", context, status=400 if formset.errors else 200
+    )
 
 
 def join_url(request, workshop):
@@ -230,8 +263,9 @@ def join_url(request, workshop):
 @require_GET
 @facilitator_required
 def wall(request, pk):
-    workshop = get_object_or_404(Workshop.objects.select_related("spotlight__participant__group"),
-                                 pk=pk)
+    workshop = get_object_or_404(
+        Workshop.objects.select_related("spotlight__participant__group"), pk=pk
+    )
     context = {
         "workshop": workshop,
         "join_url": join_url(request, workshop),

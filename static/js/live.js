@@ -31,10 +31,25 @@
     catch (e) { return ""; }
   }
 
+  /* Fragments pushed over the socket are rendered once for everyone, so they carry no
+     CSRF token: each page adds its own, and lets htmx wire up any hx- attributes. */
   function fragment(html) {
     var t = document.createElement("template");
     t.innerHTML = html.trim();
-    return t.content.firstElementChild;
+    var node = t.content.firstElementChild;
+    node.querySelectorAll("form[method=post]").forEach(function (form) {
+      if (form.elements.csrfmiddlewaretoken) return;
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "csrfmiddlewaretoken";
+      input.value = csrfToken();
+      form.appendChild(input);
+    });
+    return node;
+  }
+
+  function activate(node) {
+    if (window.htmx && node && node.isConnected) htmx.process(node);
   }
 
   function showStatus(text) {
@@ -70,7 +85,10 @@
     var existing = document.getElementById(op.id);
     if (existing) {
       // Your own post keeps the copy that says it is yours.
-      if (!existing.classList.contains("mine")) existing.replaceWith(node);
+      if (!existing.classList.contains("mine")) {
+        existing.replaceWith(node);
+        activate(node);
+      }
       return;
     }
     var container = document.getElementById(op.into);
@@ -78,6 +96,7 @@
     var empty = container.querySelector(".empty");
     if (empty) empty.remove();
     container.insertBefore(node, container.firstChild);
+    activate(node);
     announceNewPost();
   }
 
@@ -85,7 +104,11 @@
     if (op.op === "upsert") upsert(op);
     else if (op.op === "replace") {
       var target = document.getElementById(op.id);
-      if (target) target.replaceWith(fragment(op.html));
+      if (target) {
+        var replacement = fragment(op.html);
+        target.replaceWith(replacement);
+        activate(replacement);
+      }
     } else if (op.op === "remove") {
       var gone = document.getElementById(op.id);
       if (gone) gone.remove();
@@ -114,13 +137,14 @@
   }
 
   function resync() {
-    if (paused) { missedWhilePaused = true; return; }
-    fetch(location.href, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+    if (paused) { missedWhilePaused = true; return Promise.resolve(); }
+    return fetch(location.href, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
         if (html === null) return;
         var kept = typedText();
         region.innerHTML = html;
+        activate(region);
         region.querySelectorAll("form[data-live-post]").forEach(function (form) {
           var text = kept[form.elements.prompt.value];
           if (text) form.elements.text.value = text;
@@ -138,7 +162,7 @@
     socket.onopen = function () {
       retries = 0;
       showStatus("");
-      resync();
+      resync().then(function () { region.setAttribute("data-live", "ready"); });
       loadOutbox().forEach(sendPost);
     };
     socket.onmessage = function (event) {
@@ -153,6 +177,7 @@
     };
     socket.onclose = function (event) {
       socket = null;
+      region.setAttribute("data-live", "offline");
       if (event.code === 4403 || event.code === 4404) {
         showStatus("Live updates are off for this page. Reload it to try again.");
         return;

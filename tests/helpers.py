@@ -1,0 +1,81 @@
+"""Small helpers shared by the view tests (no fixtures here: those live in conftest files)."""
+
+import uuid
+from types import SimpleNamespace
+
+from django import forms
+
+from participants import ratelimit
+from participants.models import Contribution, Vote
+from tests.factories import ParticipantFactory, stakeholder_group
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def form_post_data(*forms_or_formsets):
+    """The POST data a browser would send for these forms and formsets left as rendered.
+
+    Tests change the one or two values they care about and send the rest unchanged.
+    """
+    data = {}
+    for item in forms_or_formsets:
+        if isinstance(item, forms.BaseFormSet):
+            data.update(_fields_data(item.management_form))
+            for form in item.forms:
+                data.update(_fields_data(form))
+        else:
+            data.update(_fields_data(item))
+    return data
+
+
+def _fields_data(form):
+    data = {}
+    for bound_field in form:
+        value = bound_field.value()
+        if isinstance(bound_field.field, forms.BooleanField):
+            # An unticked checkbox is simply absent from a real POST.
+            if value:
+                data[bound_field.html_name] = "on"
+            continue
+        data[bound_field.html_name] = "" if value is None else value
+    return data
+
+
+def freeze_ratelimit_window(monkeypatch, now=1_800_000_000.0):
+    """Pin the rate limiter's clock so a test cannot straddle two one-minute windows."""
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: now))
+
+
+def is_fragment(response):
+    """An htmx partial: markup without the page around it."""
+    content = response.content.decode().lower()
+    return "<html" not in content and "<!doctype" not in content and "<body" not in content
+
+
+def populate(workshop, *, posts, voters_per_post=3, slugs=("pcf", "education", "health", "other")):
+    """Fill a workshop with `posts` contributions spread over its prompts, groups and tables,
+    each voted on by `voters_per_post` other participants. Bulk inserts keep it fast."""
+    people = [
+        ParticipantFactory(workshop=workshop, group=stakeholder_group(slug), table_number=n + 1)
+        for n, slug in enumerate(slugs * 2)
+    ]
+    prompts = list(workshop.prompts.all())
+    contributions = Contribution.objects.bulk_create(
+        Contribution(
+            workshop=workshop,
+            participant=people[i % len(people)],
+            prompt=prompts[i % len(prompts)],
+            text=f"Bulk post {i}",
+            client_id=uuid.uuid4(),
+        )
+        for i in range(posts)
+    )
+    choices = [Vote.Choice.AGREE, Vote.Choice.DISAGREE, Vote.Choice.PASS]
+    votes = []
+    for i, contribution in enumerate(contributions):
+        others = [p for p in people if p.pk != contribution.participant_id]
+        for j, voter in enumerate(others[:voters_per_post]):
+            choice = choices[(i + j) % 3]
+            votes.append(Vote(participant=voter, contribution=contribution, choice=choice))
+    Vote.objects.bulk_create(votes)
+    return contributions
