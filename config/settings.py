@@ -128,6 +128,17 @@ CONTRIBUTIONS_PER_MINUTE = env.int("CONTRIBUTIONS_PER_MINUTE", default=6)
 VOTES_PER_MINUTE = env.int("VOTES_PER_MINUTE", default=60)
 CONTRIBUTION_MAX_LENGTH = 1000
 
+# How agreement is judged (shared/SYNTHESIS.md); the report prints the values in force.
+SYNTHESIS_THRESHOLDS = {
+    "min_group_votes": env.int("SYNTHESIS_MIN_GROUP_VOTES", default=3),
+    "min_total_votes": env.int("SYNTHESIS_MIN_TOTAL_VOTES", default=6),
+    "confidence": env.float("SYNTHESIS_CONFIDENCE", default=0.8),
+    "divergence_gap": env.float("SYNTHESIS_DIVERGENCE_GAP", default=0.3),
+    "z_critical": env.float("SYNTHESIS_Z_CRITICAL", default=1.2816),
+    "uncertain_pass_share": env.float("SYNTHESIS_UNCERTAIN_PASS_SHARE", default=0.3),
+    "max_groups_required": env.int("SYNTHESIS_MAX_GROUPS_REQUIRED", default=3),
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -10,10 +10,9 @@ from asgiref.sync import async_to_sync, sync_to_async
 from django.template.loader import render_to_string
 
 from participants.models import Contribution
-from synthesis.selectors import attach_tallies
 from workshops import realtime
 from workshops.realtime import FACILITATORS, PARTICIPANTS, WALL
-from workshops.selectors import console_contribution
+from workshops.selectors import console_contribution, console_contributions_by_id
 
 VISIBLE = Contribution.State.VISIBLE
 PENDING = Contribution.State.PENDING
@@ -59,7 +58,8 @@ def contribution_events(contribution):
                 "html": participant_fragment(contribution),
             }
             if shown
-            else {"op": "remove", "id": phone_id}
+            # A post waiting for approval stays on its author's phone, marked as waiting.
+            else {"op": "remove", "id": phone_id, "keep_mine": contribution.state == PENDING}
         ],
         WALL: [
             {
@@ -70,7 +70,9 @@ def contribution_events(contribution):
             }
             if shown
             else {"op": "remove", "id": wall_id}
-        ],
+        ]
+        # The spotlight stands outside the wall's feed: redraw the wall when it changes.
+        + ([{"op": "resync"}] if contribution.workshop.spotlight_id == contribution.pk else []),
         FACILITATORS: [
             {"op": "remove", "id": console_id},
             {
@@ -88,15 +90,14 @@ def contribution_changed(contribution):
 
 
 def tally_events(contribution_ids):
-    contributions = attach_tallies(
-        Contribution.objects.filter(pk__in=contribution_ids).select_related("workshop")
-    )
+    """New counts and suggested classes for consoles, new counts for the wall."""
+    contributions = console_contributions_by_id(contribution_ids)
     return {
         FACILITATORS: [
             {
                 "op": "replace",
                 "id": f"tallies-{c.pk}",
-                "html": render_to_string("_tallies.html", {"contribution": c}),
+                "html": render_to_string("workshops/_console_tallies.html", {"contribution": c}),
             }
             for c in contributions
         ],

@@ -41,36 +41,44 @@ def clean_contribution_text(text):
     return text
 
 
-def check_prompt_accepts(*, participant, prompt):
-    if prompt.workshop_id != participant.workshop_id:
-        raise ValidationError("That question is not part of your workshop.")
+def check_prompt_open(prompt):
     if not prompt.accepts_contributions():
         raise ValidationError("This question is closed, so it cannot take new posts.")
 
 
-def contribution_create(*, participant, prompt, text, client_id):
+def check_prompt_accepts(*, participant, prompt):
+    if prompt.workshop_id != participant.workshop_id:
+        raise ValidationError("That question is not part of your workshop.")
+    check_prompt_open(prompt)
+
+
+def contribution_create(*, participant, prompt, text, client_id, entered_by=None):
     """Save a contribution once: a retry with the same client id returns the first one.
 
     Returns (contribution, created). Everyone sees it after commit, or only the facilitators
-    while the workshop holds posts for approval.
+    while the workshop holds posts for approval. Posts a facilitator enters (`entered_by`)
+    are neither held nor rate-limited: they are already moderated, and cards come in piles.
     """
     existing = Contribution.objects.filter(participant=participant, client_id=client_id).first()
     if existing:
         return existing, False
     text = clean_contribution_text(text)
     check_prompt_accepts(participant=participant, prompt=prompt)
-    ratelimit.check(
-        f"contribute:{participant.pk}",
-        limit=settings.CONTRIBUTIONS_PER_MINUTE,
-        message="You have posted a lot in the last minute. Please wait a moment, then try again.",
-    )
-    held = prompt.workshop.premoderation and not participant.is_scribe
+    if entered_by is None:
+        ratelimit.check(
+            f"contribute:{participant.pk}",
+            limit=settings.CONTRIBUTIONS_PER_MINUTE,
+            message="You have posted a lot in the last minute. Please wait a moment, "
+            "then try again.",
+        )
+    held = prompt.workshop.premoderation and entered_by is None
     contribution = Contribution(
         workshop_id=participant.workshop_id,
         participant=participant,
         prompt=prompt,
         text=text,
         client_id=client_id,
+        entered_by=entered_by,
         state=Contribution.State.PENDING if held else Contribution.State.VISIBLE,
     )
     try:
@@ -83,24 +91,31 @@ def contribution_create(*, participant, prompt, text, client_id):
     return contribution, True
 
 
+@transaction.atomic
 def contribution_create_for_group(*, prompt, group, text, client_id, entered_by):
     """A facilitator types in a contribution for a group (paper cards, no phone).
 
     It is posted by the workshop's scribe participant for that group, so it is counted,
     voted on and reported like any other, and marked as entered by the facilitator.
     """
+    scribe = Participant.objects.filter(
+        workshop=prompt.workshop, group=group, is_scribe=True
+    ).first()
+    saved = scribe and scribe.contributions.filter(client_id=client_id).first()
+    if saved:
+        return saved
+    # Checked before the scribe is created, so a refusal leaves nothing behind.
+    clean_contribution_text(text)
+    check_prompt_open(prompt)
     scribe, _ = Participant.objects.get_or_create(
         workshop=prompt.workshop,
         group=group,
         is_scribe=True,
         defaults={"consented_at": timezone.now(), "display_name": "Entered by facilitator"},
     )
-    contribution, created = contribution_create(
-        participant=scribe, prompt=prompt, text=text, client_id=client_id
+    contribution, _ = contribution_create(
+        participant=scribe, prompt=prompt, text=text, client_id=client_id, entered_by=entered_by
     )
-    if created:
-        contribution.entered_by = entered_by
-        contribution.save(update_fields=["entered_by"])
     return contribution
 
 

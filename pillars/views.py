@@ -1,24 +1,22 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pillars.forms import FrameworkForm, PillarFormSet, RecommendationFormSet
 from pillars.models import Framework
-
-editor_required = permission_required("pillars.change_framework", raise_exception=True)
+from workshops.permissions import framework_editor_required
 
 
 @require_GET
-@editor_required
+@framework_editor_required
 def framework_list(request):
     frameworks = Framework.objects.prefetch_related("pillars__recommendations")
     return render(request, "pillars/framework_list.html", {"frameworks": frameworks})
 
 
 @require_http_methods(["GET", "POST"])
-@editor_required
+@framework_editor_required
 def framework_edit(request, pk):
     """Titles, summaries, Easy Read text and which pillar each recommendation sits under."""
     framework = get_object_or_404(Framework, pk=pk)

@@ -2,6 +2,8 @@ from django import forms
 
 from participants.models import StakeholderGroup
 from pillars.models import Pillar, Recommendation
+from synthesis.board import VERDICT_ORDER
+from synthesis.models import Finding
 
 
 class SeriesFilterForm(forms.Form):
@@ -24,3 +26,73 @@ class SeriesFilterForm(forms.Form):
         self.fields["recommendation"].queryset = Recommendation.objects.filter(
             pillar__framework=series.framework_id
         )
+
+
+class PostNumbersField(forms.CharField):
+    """Post numbers as the board shows them, typed as a list: "12, 40 57"."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        parts = [p for p in value.replace(",", " ").split() if p]
+        if not all(p.isdigit() for p in parts):
+            raise forms.ValidationError("Please type post numbers only, separated by commas.")
+        return sorted({int(p) for p in parts})
+
+
+class BoardFilterForm(SeriesFilterForm):
+    verdict = forms.ChoiceField(required=False, label="Class")
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("consensus", "Strongest agreement first"),
+            ("votes", "Most votes first"),
+            ("newest", "Newest first"),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["pillar"]
+        self.fields["verdict"].choices = [("", "All classes")] + [
+            (verdict.value, verdict.label) for verdict in VERDICT_ORDER
+        ]
+
+
+class JudgementForm(forms.Form):
+    verdict = forms.ChoiceField(label="Class", choices=[(v.value, v.label) for v in VERDICT_ORDER])
+    reason = forms.CharField(
+        label="Reason (needed if you change the class)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+
+class ThemeForm(forms.Form):
+    title = forms.CharField(max_length=300, label="What the posts say, in one line")
+    contributions = PostNumbersField(
+        label="Post numbers", help_text="The numbers shown on the board, e.g. 12, 40, 57."
+    )
+
+
+class FindingForm(forms.Form):
+    title = forms.CharField(max_length=300)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}))
+    kind = forms.ChoiceField(choices=Finding.Kind.choices, label="Common ground or debate")
+    pillar = forms.ModelChoiceField(queryset=None, required=False)
+    contributions = PostNumbersField(
+        label="Evidence: post numbers",
+        required=False,
+        help_text="The numbers shown on the board, e.g. 12, 40, 57.",
+    )
+    themes = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Evidence: themes",
+    )
+
+    def __init__(self, *args, series, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pillar"].queryset = Pillar.objects.filter(framework=series.framework_id)
+        self.fields["themes"].queryset = series.themes.all()

@@ -1,15 +1,20 @@
 from collections import defaultdict
 
+from django.conf import settings
 from django.db.models import Count, F
 
-from participants.models import Contribution, StakeholderGroup, Vote
-from synthesis.stats import Tally
+from participants.models import Contribution, Participant, StakeholderGroup, Vote
+from synthesis.stats import OTHER, Tally, Thresholds, classify
 
 CHOICE_FIELD = {
     Vote.Choice.AGREE: "agree",
     Vote.Choice.DISAGREE: "disagree",
     Vote.Choice.PASS: "passes",
 }
+
+
+def thresholds():
+    return Thresholds(**settings.SYNTHESIS_THRESHOLDS)
 
 
 def group_tallies(contributions):
@@ -24,26 +29,46 @@ def group_tallies(contributions):
         .annotate(n=Count("pk"))
         .order_by()
     )
-    counts = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    counts = defaultdict(vote_counts)
     for row in rows:
         field = CHOICE_FIELD[row["choice"]]
         counts[row["contribution_id"]][row["participant__group__slug"]][field] += row["n"]
-    return {
-        contribution_id: {slug: Tally(**fields) for slug, fields in by_group.items()}
-        for contribution_id, by_group in counts.items()
-    }
+    return {contribution_id: as_tallies(by_group) for contribution_id, by_group in counts.items()}
 
 
-def attach_tallies(contributions):
+def vote_counts():
+    """{group slug: {"agree"|"disagree"|"passes": n}}, filled in as votes are counted."""
+    return defaultdict(lambda: defaultdict(int))
+
+
+def as_tallies(counts):
+    return {slug: Tally(**fields) for slug, fields in counts.items()}
+
+
+def present_groups(*, series=None, workshop=None):
+    """Slugs of the groups (other than "other") with anyone taking part in the scope."""
+    people = Participant.objects.filter(is_scribe=False)
+    people = (
+        people.filter(workshop=workshop) if workshop else people.filter(workshop__series=series)
+    )
+    slugs = people.exclude(group__slug=OTHER).values_list("group__slug", flat=True).distinct()
+    return set(slugs.order_by())
+
+
+def attach_tallies(contributions, *, classify_in=None):
     """Give each contribution `.tallies`, (group, Tally) for every group in display order,
-    and `.total`, the Tally over all groups."""
+    and `.total`, the Tally over all groups. With `classify_in` (a workshop), also
+    `.reading`: the suggested class among the groups present there."""
     contributions = list(contributions)
     tallies = group_tallies(Contribution.objects.filter(pk__in=[c.pk for c in contributions]))
     groups = list(StakeholderGroup.objects.all())
+    present = present_groups(workshop=classify_in) if classify_in else None
     for contribution in contributions:
         by_group = tallies.get(contribution.pk, {})
         contribution.tallies = [(group, by_group.get(group.slug, Tally())) for group in groups]
         contribution.total = sum(by_group.values(), Tally())
+        if present is not None:
+            contribution.reading = classify(by_group, present, thresholds())
     return contributions
 
 

@@ -78,6 +78,15 @@ class Stance(StrEnum):
     DISAGREES = "disagrees"
     UNSETTLED = "unsettled"
 
+    @property
+    def label(self) -> str:
+        return {
+            "no_data": "Too few votes",
+            "agrees": "Agrees",
+            "disagrees": "Disagrees",
+            "unsettled": "Unsettled",
+        }[self.value]
+
 
 class Verdict(StrEnum):
     COMMON_GROUND = "common_ground"

@@ -6,5 +6,23 @@ app_name = "synthesis"
 
 urlpatterns = [
     path("", views.series_list, name="series_list"),
+    path("series/<int:pk>/", views.series_board, name="series_board"),
+    path("workshops/<int:pk>/", views.workshop_board, name="workshop_board"),
     path("series/<int:pk>/contributions/", views.series_contributions, name="series_contributions"),
+    path("series/<int:pk>/judge/<str:kind>/<int:item_pk>/", views.judge, name="judge"),
+    path(
+        "series/<int:pk>/judgements/<int:judgement_id>/withdraw/",
+        views.judgement_withdraw,
+        name="judgement_withdraw",
+    ),
+    path("series/<int:pk>/themes/", views.themes, name="themes"),
+    path("series/<int:pk>/themes/<int:theme_id>/", views.theme_edit, name="theme_edit"),
+    path("series/<int:pk>/themes/<int:theme_id>/delete/", views.theme_delete, name="theme_delete"),
+    path("series/<int:pk>/findings/", views.findings, name="findings"),
+    path("series/<int:pk>/findings/<int:finding_id>/", views.finding_edit, name="finding_edit"),
+    path(
+        "series/<int:pk>/findings/<int:finding_id>/delete/",
+        views.finding_delete,
+        name="finding_delete",
+    ),
 ]

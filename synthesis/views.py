@@ -1,13 +1,28 @@
-from django.contrib.auth.decorators import permission_required
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from synthesis import selectors
-from synthesis.forms import SeriesFilterForm
-from workshops.models import Series
+from synthesis import board, selectors, services
+from synthesis.forms import (
+    BoardFilterForm,
+    FindingForm,
+    JudgementForm,
+    SeriesFilterForm,
+    ThemeForm,
+)
+from synthesis.models import Finding, Judgement, Theme
+from workshops.models import Series, Workshop
+from workshops.permissions import analyst_required
 from workshops.selectors import series_list as all_series
 
-analyst_required = permission_required("workshops.analyse", raise_exception=True)
+ITEM_KINDS = ("contribution", "theme")
+
+
+def _series(pk):
+    return get_object_or_404(Series.objects.select_related("framework"), pk=pk)
 
 
 @require_GET
@@ -18,8 +33,38 @@ def series_list(request):
 
 @require_GET
 @analyst_required
+def series_board(request, pk):
+    return _board_page(request, _series(pk))
+
+
+@require_GET
+@analyst_required
+def workshop_board(request, pk):
+    workshop = get_object_or_404(Workshop.objects.select_related("series__framework"), pk=pk)
+    return _board_page(request, workshop.series, workshop=workshop)
+
+
+def _board_page(request, series, workshop=None):
+    filters = BoardFilterForm(request.GET or None, series=series)
+    chosen = dict(filters.cleaned_data) if filters.is_valid() else {}
+    chosen = {key: value for key, value in chosen.items() if value}
+    if workshop:
+        chosen["workshop"] = workshop
+    context = {
+        "series": series,
+        "workshop": workshop,
+        "filters": filters,
+        "board": board.build_board(series, **chosen),
+        "judgement_form": JudgementForm(),
+        "thresholds": selectors.thresholds(),
+    }
+    return render(request, "synthesis/board.html", context)
+
+
+@require_GET
+@analyst_required
 def series_contributions(request, pk):
-    series = get_object_or_404(Series.objects.select_related("framework"), pk=pk)
+    series = _series(pk)
     filters = SeriesFilterForm(request.GET or None, series=series)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     context = {
@@ -28,3 +73,165 @@ def series_contributions(request, pk):
         "contributions": selectors.series_contributions(series, **chosen),
     }
     return render(request, "synthesis/series_contributions.html", context)
+
+
+def _board_anchor(series, kind, item_pk):
+    return redirect(reverse("synthesis:series_board", args=[series.pk]) + f"#{kind}-{item_pk}")
+
+
+@require_POST
+@analyst_required
+def judge(request, pk, kind, item_pk):
+    series = _series(pk)
+    item = board.find_item(series, kind, item_pk) if kind in ITEM_KINDS else None
+    if item is None:
+        raise Http404("No such item in this series.")
+    form = JudgementForm(request.POST)
+    if form.is_valid():
+        try:
+            services.judgement_record(
+                series=series, item=item, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Decision saved.")
+    else:
+        messages.error(request, "Please choose a class.")
+    return _board_anchor(series, kind, item_pk)
+
+
+@require_POST
+@analyst_required
+def judgement_withdraw(request, pk, judgement_id):
+    judgement = get_object_or_404(Judgement, pk=judgement_id, series=pk)
+    kind = "theme" if judgement.theme_id else "contribution"
+    item_pk = judgement.theme_id or judgement.contribution_id
+    services.judgement_withdraw(judgement=judgement)
+    messages.success(request, "Decision withdrawn: the suggested class applies again.")
+    return _board_anchor(judgement.series, kind, item_pk)
+
+
+@require_http_methods(["GET", "POST"])
+@analyst_required
+def themes(request, pk):
+    series = _series(pk)
+    form = ThemeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.theme_create(
+                series=series,
+                user=request.user,
+                title=form.cleaned_data["title"],
+                contribution_ids=form.cleaned_data["contributions"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Theme saved. Its posts' votes now pool.")
+            return redirect("synthesis:themes", pk=series.pk)
+    context = {
+        "series": series,
+        "form": form,
+        "themes": series.themes.prefetch_related("contributions__participant__group"),
+    }
+    return render(request, "synthesis/themes.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@analyst_required
+def theme_edit(request, pk, theme_id):
+    theme = get_object_or_404(Theme.objects.select_related("series"), pk=theme_id, series=pk)
+    initial = {
+        "title": theme.title,
+        "contributions": ", ".join(str(c.pk) for c in theme.contributions.all()),
+    }
+    form = ThemeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.theme_update(
+                theme=theme,
+                title=form.cleaned_data["title"],
+                contribution_ids=form.cleaned_data["contributions"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Theme saved.")
+            return redirect("synthesis:themes", pk=pk)
+    context = {"series": theme.series, "theme": theme, "form": form}
+    return render(request, "synthesis/theme_edit.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@analyst_required
+def theme_delete(request, pk, theme_id):
+    theme = get_object_or_404(Theme, pk=theme_id, series=pk)
+    services.theme_delete(theme=theme)
+    messages.success(request, "Theme removed. Its posts stand on their own again.")
+    return redirect("synthesis:themes", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+@analyst_required
+def findings(request, pk):
+    series = _series(pk)
+    return _finding_form_page(request, series, finding=None)
+
+
+@require_http_methods(["GET", "POST"])
+@analyst_required
+def finding_edit(request, pk, finding_id):
+    finding = get_object_or_404(Finding, pk=finding_id, series=pk)
+    return _finding_form_page(request, finding.series, finding=finding)
+
+
+def _finding_form_page(request, series, finding):
+    initial = {}
+    if finding:
+        initial = {
+            "title": finding.title,
+            "body": finding.body,
+            "kind": finding.kind,
+            "pillar": finding.pillar_id,
+            "themes": list(finding.themes.all()),
+            "contributions": ", ".join(str(c.pk) for c in finding.contributions.all()),
+        }
+    form = FindingForm(request.POST or None, initial=initial, series=series)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.finding_save(
+                series=series,
+                finding=finding,
+                user=request.user,
+                title=data["title"],
+                body=data["body"],
+                kind=data["kind"],
+                pillar=data["pillar"],
+                contribution_ids=data["contributions"],
+                themes=data["themes"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Finding saved.")
+            return redirect("synthesis:findings", pk=series.pk)
+    context = {
+        "series": series,
+        "form": form,
+        "finding": finding,
+        "findings": series.findings.select_related("pillar").prefetch_related(
+            "contributions__participant__group", "themes"
+        ),
+    }
+    return render(request, "synthesis/findings.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@analyst_required
+def finding_delete(request, pk, finding_id):
+    finding = get_object_or_404(Finding, pk=finding_id, series=pk)
+    services.finding_delete(finding=finding)
+    messages.success(request, "Finding deleted.")
+    return redirect("synthesis:findings", pk=pk)

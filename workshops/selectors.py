@@ -25,7 +25,9 @@ def series_list():
 
 def series_workshops(series):
     return series.workshops.annotate(
-        participant_count=Count("participants", distinct=True),
+        participant_count=Count(
+            "participants", filter=Q(participants__is_scribe=False), distinct=True
+        ),
     )
 
 
@@ -41,12 +43,19 @@ def console_contributions(workshop, *, group=None, table=None):
         contributions = contributions.filter(participant__group=group)
     if table:
         contributions = contributions.filter(participant__table_number=table)
-    return attach_tallies(contributions)
+    return attach_tallies(contributions, classify_in=workshop)
+
+
+def console_contributions_by_id(contribution_ids):
+    """Posts (of one workshop) as the console shows them, with tallies and suggested class."""
+    contributions = list(_console_queryset().filter(pk__in=contribution_ids))
+    if not contributions:
+        return []
+    return attach_tallies(contributions, classify_in=contributions[0].workshop)
 
 
 def console_contribution(contribution_id):
-    """One post as the console shows it, with its tallies."""
-    return attach_tallies(_console_queryset().filter(pk=contribution_id))[0]
+    return console_contributions_by_id([contribution_id])[0]
 
 
 WALL_LENGTH = 30

@@ -79,6 +79,7 @@ def workshop_set_status(*, workshop, status):
 def workshop_set_premoderation(*, workshop, premoderation):
     workshop.premoderation = premoderation
     workshop.save(update_fields=["premoderation"])
+    _everyone_resyncs(workshop)
     return workshop
 
 

@@ -2,7 +2,7 @@ import io
 
 import segno
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
@@ -21,8 +21,7 @@ from workshops.forms import (
     WorkshopForm,
 )
 from workshops.models import Prompt, Series, Workshop
-
-facilitator_required = permission_required("workshops.facilitate", raise_exception=True)
+from workshops.permissions import facilitator_required
 
 
 @require_GET
@@ -88,6 +87,24 @@ def render_console(request, workshop, *, scribe_form=None, status=200):
     return render(request, template, context, status=status)
 
 
+def _number(value):
+    """A whole number typed into a form, or None: never a crash on "abc" or "²"."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    # Beyond a database integer, no row can match; PostgreSQL would raise instead of saying so.
+    return number if abs(number) < 2**63 else None
+
+
+def _post_in(workshop_id, number):
+    """The post of this workshop with the number a facilitator typed, or None."""
+    number = _number(number)
+    if number is None:
+        return None
+    return Contribution.objects.filter(pk=number, workshop=workshop_id).first()
+
+
 def _back_to_console(workshop):
     return redirect(reverse("workshops:console", args=[workshop.pk]))
 
@@ -129,9 +146,7 @@ def spotlight(request, pk):
     chosen = request.POST.get("contribution", "")
     contribution = None
     if chosen:
-        contribution = Contribution.objects.filter(
-            pk=int(chosen) if chosen.isdigit() else 0, workshop=workshop
-        ).first()
+        contribution = _post_in(workshop.pk, chosen)
         if contribution is None:
             messages.error(request, "That post is not in this workshop.")
             return _back_to_console(workshop)
@@ -151,13 +166,8 @@ def prompt_toggle(request, pk, prompt_id):
 @facilitator_required
 def prompt_timer(request, pk, prompt_id):
     prompt = get_object_or_404(Prompt.objects.select_related("workshop"), pk=prompt_id, workshop=pk)
-    minutes = request.POST.get("minutes", "")
-    _apply(
-        request,
-        services.prompt_set_timer,
-        prompt=prompt,
-        minutes=int(minutes) if minutes.isdigit() else -1,
-    )
+    minutes = _number(request.POST.get("minutes"))
+    _apply(request, services.prompt_set_timer, prompt=prompt, minutes=minutes)
     return _back_to_console(prompt.workshop)
 
 
@@ -203,10 +213,7 @@ def contribution_edit(request, pk, contribution_id):
 @facilitator_required
 def contribution_merge(request, pk, contribution_id):
     duplicate = get_object_or_404(Contribution, pk=contribution_id, workshop=pk)
-    into_id = request.POST.get("into", "")
-    into = Contribution.objects.filter(
-        pk=int(into_id) if into_id.isdigit() else 0, workshop=pk
-    ).first()
+    into = _post_in(pk, request.POST.get("into"))
     if into is None:
         messages.error(request, "Please give the number of a post in this workshop.")
     elif _apply(request, participant_services.contribution_merge, duplicate=duplicate, into=into):

@@ -111,7 +111,7 @@
       }
     } else if (op.op === "remove") {
       var gone = document.getElementById(op.id);
-      if (gone) gone.remove();
+      if (gone && !(op.keep_mine && gone.classList.contains("mine"))) gone.remove();
     } else if (op.op === "resync") resync();
   }
 

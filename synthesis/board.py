@@ -1,0 +1,316 @@
+"""The analyst's board: every item of a series or workshop with its suggested class.
+
+An item is a contribution, or a theme that pools the votes of the contributions it links.
+Reading the board costs a fixed number of queries, however many items and votes there are.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import F, Prefetch
+
+from participants.models import Contribution, StakeholderGroup, Vote
+from pillars.models import Pillar
+from synthesis.models import Judgement, Theme
+from synthesis.selectors import (
+    CHOICE_FIELD,
+    as_tallies,
+    group_tallies,
+    present_groups,
+    thresholds,
+    vote_counts,
+)
+from synthesis.stats import Classification, Stance, Tally, Verdict, classify
+
+# The order classes are shown in: agreement first, then debate, then the rest.
+VERDICT_ORDER = [
+    Verdict.COMMON_GROUND,
+    Verdict.SHARED_REJECTION,
+    Verdict.DEBATE_OPPOSED,
+    Verdict.DEBATE_DIVERGENT,
+    Verdict.MAJORITY_VIEW,
+    Verdict.MAJORITY_REJECTS,
+    Verdict.MIXED,
+    Verdict.INSUFFICIENT_DATA,
+]
+SORTS = {
+    "consensus": lambda item: (-item.reading.consensus_geomean, -item.total.total),
+    "votes": lambda item: (-item.total.total, -item.reading.consensus_geomean),
+    "newest": lambda item: -item.created.timestamp(),
+}
+SHOWN_PER_CLASS = 10
+
+
+@dataclass(frozen=True)
+class GroupLine:
+    """One group's view of an item, in words and as shares for a bar."""
+
+    group: StakeholderGroup
+    tally: Tally
+    stance: Stance
+
+    @property
+    def judged(self):
+        return self.stance != Stance.NO_DATA
+
+    @property
+    def text(self):
+        votes = self.tally.total
+        if not self.judged:
+            count = "no votes yet" if votes == 0 else f"{votes} vote{'s' if votes != 1 else ''}"
+            return f"{self.group.name}: {count} — too few to judge"
+        return f"{self.group.name}: {self.tally.agree} of {votes} agree"
+
+    @property
+    def agree_share(self):
+        """Percent of the group's votes that agree, for the width of a bar."""
+        return round(100 * self.tally.agree / self.tally.total) if self.tally.total else 0
+
+    @property
+    def disagree_share(self):
+        return round(100 * self.tally.disagree / self.tally.total) if self.tally.total else 0
+
+
+@dataclass
+class Item:
+    kind: str  # "contribution" or "theme"
+    pk: int
+    text: str
+    recommendation_id: int | None
+    created: object
+    tallies: dict
+    reading: Classification
+    author_group: StakeholderGroup | None = None
+    workshop: object = None
+    members: list = field(default_factory=list)
+    regions: list = field(default_factory=list)
+    judgement: Judgement | None = None
+    lines: list = field(default_factory=list)
+
+    @property
+    def total(self):
+        return sum(self.tallies.values(), Tally())
+
+    @property
+    def verdict(self):
+        """The analyst's decision where there is one, else the rule's suggestion."""
+        return Verdict(self.judgement.verdict) if self.judgement else self.reading.verdict
+
+    @property
+    def changed_since_decision(self):
+        return bool(self.judgement) and self.judgement.computed != self.reading.verdict
+
+    @property
+    def anchor(self):
+        return f"{self.kind}-{self.pk}"
+
+
+@dataclass
+class ClassGroup:
+    verdict: Verdict
+    items: list
+
+    @property
+    def shown(self):
+        return self.items[:SHOWN_PER_CLASS]
+
+
+@dataclass
+class Board:
+    items: list
+    pillars: list  # [(pillar, [(recommendation, [ClassGroup])])]
+    unlinked: list  # [ClassGroup] for items with no recommendation
+    groups_present: set
+
+    def count(self, verdict):
+        return sum(1 for item in self.items if item.verdict == verdict)
+
+
+def build_board(
+    series,
+    *,
+    workshop=None,
+    region="",
+    group=None,
+    verdict=None,
+    sort="consensus",
+    recommendation=None,
+):
+    """The board for a series, or for one of its workshops when `workshop` is given."""
+    rules = thresholds()
+    present = present_groups(workshop=workshop) if workshop else present_groups(series=series)
+    groups = list(StakeholderGroup.objects.all())
+    contributions = _visible_contributions(series, workshop=workshop, region=region, group=group)
+    themes = list(
+        Theme.objects.filter(series=series).prefetch_related(
+            Prefetch("contributions", queryset=contributions, to_attr="members")
+        )
+    )
+    themed = {member.pk for theme in themes for member in theme.members}
+    items = _contribution_items(contributions.exclude(pk__in=themed), present, rules)
+    items += _theme_items([t for t in themes if t.members], present, rules)
+    _attach_judgements(items, series)
+    for item in items:
+        item.lines = [
+            GroupLine(
+                g,
+                item.tallies.get(g.slug, Tally()),
+                item.reading.groups[g.slug].stance
+                if g.slug in item.reading.groups
+                else Stance.NO_DATA,
+            )
+            for g in groups
+        ]
+    if verdict:
+        items = [item for item in items if item.verdict == verdict]
+    if recommendation:
+        items = [item for item in items if item.recommendation_id == recommendation.pk]
+    items.sort(key=SORTS.get(sort, SORTS["consensus"]))
+    return _arrange(series, items, present)
+
+
+def _visible_contributions(series, *, workshop, region, group):
+    contributions = Contribution.objects.filter(
+        workshop__series=series, state=Contribution.State.VISIBLE
+    ).select_related("workshop", "participant__group", "prompt")
+    if workshop:
+        contributions = contributions.filter(workshop=workshop)
+    if region:
+        contributions = contributions.filter(workshop__region=region)
+    if group:
+        contributions = contributions.filter(participant__group=group)
+    return contributions
+
+
+def _contribution_items(contributions, present, rules):
+    contributions = list(contributions)
+    tallies = group_tallies(Contribution.objects.filter(pk__in=[c.pk for c in contributions]))
+    return [
+        Item(
+            kind="contribution",
+            pk=c.pk,
+            text=c.text,
+            created=c.created,
+            recommendation_id=c.prompt.recommendation_id,
+            tallies=tallies.get(c.pk, {}),
+            reading=classify(tallies.get(c.pk, {}), present, rules),
+            author_group=c.participant.group,
+            workshop=c.workshop,
+        )
+        for c in contributions
+    ]
+
+
+def _theme_items(themes, present, rules):
+    """Themes pool their members' votes: each person counts once, with their latest vote."""
+    pooled, by_region = _theme_tallies(themes)
+    items = []
+    for theme in themes:
+        tallies = pooled.get(theme.pk, {})
+        regions = [
+            (region, classify(region_tallies, present, rules))
+            for region, region_tallies in sorted(by_region.get(theme.pk, {}).items())
+            if sum(region_tallies.values(), Tally()).total >= rules.min_total_votes
+        ]
+        items.append(
+            Item(
+                kind="theme",
+                pk=theme.pk,
+                text=theme.title,
+                created=theme.created,
+                recommendation_id=theme.recommendation_id,
+                tallies=tallies,
+                reading=classify(tallies, present, rules),
+                members=theme.members,
+                regions=regions,
+            )
+        )
+    return items
+
+
+def _theme_tallies(themes):
+    member_theme = {m.pk: t.pk for t in themes for m in t.members}
+    votes = (
+        Vote.objects.filter(contribution__in=list(member_theme))
+        .exclude(participant=F("contribution__participant"))
+        .values_list(
+            "contribution_id",
+            "participant_id",
+            "participant__group__slug",
+            "choice",
+            "contribution__workshop__region",
+        )
+        .order_by("updated")
+    )
+    latest = {}
+    for contribution_id, participant_id, slug, choice, region in votes:
+        latest[(member_theme[contribution_id], participant_id)] = (slug, choice, region)
+    pooled = defaultdict(vote_counts)
+    by_region = defaultdict(lambda: defaultdict(vote_counts))
+    for (theme_id, _), (slug, choice, region) in latest.items():
+        pooled[theme_id][slug][CHOICE_FIELD[choice]] += 1
+        by_region[theme_id][region or "No region"][slug][CHOICE_FIELD[choice]] += 1
+    return (
+        {theme: as_tallies(counts) for theme, counts in pooled.items()},
+        {
+            theme: {region: as_tallies(c) for region, c in regions.items()}
+            for theme, regions in by_region.items()
+        },
+    )
+
+
+def _attach_judgements(items, series):
+    judgements = Judgement.objects.filter(series=series).select_related("decided_by")
+    by_item = {
+        ("contribution", j.contribution_id) if j.contribution_id else ("theme", j.theme_id): j
+        for j in judgements
+    }
+    for item in items:
+        item.judgement = by_item.get((item.kind, item.pk))
+
+
+def _arrange(series, items, present):
+    by_recommendation = defaultdict(list)
+    for item in items:
+        by_recommendation[item.recommendation_id].append(item)
+    pillars = []
+    framework_pillars = Pillar.objects.filter(framework=series.framework_id).prefetch_related(
+        "recommendations"
+    )
+    for pillar in framework_pillars:
+        recommendations = [
+            (recommendation, _by_class(by_recommendation.get(recommendation.pk, [])))
+            for recommendation in pillar.recommendations.all()
+        ]
+        pillars.append((pillar, recommendations))
+    return Board(
+        items=items,
+        pillars=pillars,
+        unlinked=_by_class(by_recommendation.get(None, [])),
+        groups_present=present,
+    )
+
+
+def _by_class(items):
+    grouped = defaultdict(list)
+    for item in items:
+        grouped[item.verdict].append(item)
+    return [ClassGroup(verdict, grouped[verdict]) for verdict in VERDICT_ORDER if grouped[verdict]]
+
+
+def find_item(series, kind, pk):
+    """One item of the series board, read as the board reads it (for judging it), or None."""
+    present, rules = present_groups(series=series), thresholds()
+    if kind == "theme":
+        themes = Theme.objects.filter(series=series, pk=pk).prefetch_related(
+            Prefetch(
+                "contributions",
+                queryset=_visible_contributions(series, workshop=None, region="", group=None),
+                to_attr="members",
+            )
+        )
+        items = _theme_items(list(themes), present, rules)
+    else:
+        contributions = _visible_contributions(series, workshop=None, region="", group=None)
+        items = _contribution_items(contributions.filter(pk=pk), present, rules)
+    return items[0] if items else None

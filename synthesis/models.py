@@ -1,0 +1,107 @@
+from django.conf import settings
+from django.db import models
+
+from synthesis.stats import Verdict
+
+VERDICT_CHOICES = [(verdict.value, verdict.label) for verdict in Verdict]
+
+
+class Theme(models.Model):
+    """Contributions from different workshops that say the same thing; their votes pool."""
+
+    series = models.ForeignKey("workshops.Series", on_delete=models.CASCADE, related_name="themes")
+    title = models.CharField(max_length=300)
+    recommendation = models.ForeignKey(
+        "pillars.Recommendation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="themes",
+    )
+    contributions = models.ManyToManyField("participants.Contribution", related_name="themes")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+
+class Judgement(models.Model):
+    """An analyst's confirmation or override of the suggested class of one item.
+
+    `computed` records what the rule said at the time, so the board can show when later
+    votes have moved the computed class away from what the analyst decided on.
+    """
+
+    series = models.ForeignKey(
+        "workshops.Series", on_delete=models.CASCADE, related_name="judgements"
+    )
+    contribution = models.OneToOneField(
+        "participants.Contribution",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="judgement",
+    )
+    theme = models.OneToOneField(
+        Theme, on_delete=models.CASCADE, null=True, blank=True, related_name="judgement"
+    )
+    verdict = models.CharField(max_length=20, choices=VERDICT_CHOICES)
+    computed = models.CharField(max_length=20, choices=VERDICT_CHOICES)
+    reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(contribution__isnull=False, theme__isnull=True)
+                | models.Q(contribution__isnull=True, theme__isnull=False),
+                name="judgement_of_one_item",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_verdict_display()} ({'override' if self.is_override else 'confirmed'})"
+
+    @property
+    def is_override(self):
+        return self.verdict != self.computed
+
+
+class Finding(models.Model):
+    class Kind(models.TextChoices):
+        COMMON_GROUND = "common_ground", "Common ground"
+        DEBATE = "debate", "Point of debate"
+
+    series = models.ForeignKey(
+        "workshops.Series", on_delete=models.CASCADE, related_name="findings"
+    )
+    title = models.CharField(max_length=300)
+    body = models.TextField()
+    pillar = models.ForeignKey(
+        "pillars.Pillar", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    contributions = models.ManyToManyField(
+        "participants.Contribution", blank=True, related_name="findings"
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="findings")
+    order = models.PositiveSmallIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.title

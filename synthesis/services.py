@@ -1,0 +1,123 @@
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from participants.models import Contribution
+from synthesis.models import Finding, Judgement, Theme
+from synthesis.stats import Verdict
+
+
+def judgement_record(*, series, item, verdict, reason, user):
+    """Confirm the suggested class of a board item, or override it with a reason.
+
+    `item` is the board's reading of it (synthesis.board.Item), so what the rule said at
+    the time is kept beside the decision.
+    """
+    if verdict not in {v.value for v in Verdict}:
+        raise ValidationError({"verdict": "Please choose a class."})
+    reason = (reason or "").strip()
+    if verdict != item.reading.verdict and not reason:
+        raise ValidationError({"reason": "Please say why you are changing the suggested class."})
+    judgement, _ = Judgement.objects.update_or_create(
+        series=series,
+        **{item.kind: item.pk},
+        defaults={
+            "verdict": verdict,
+            "computed": item.reading.verdict,
+            "reason": reason,
+            "decided_by": user,
+        },
+    )
+    return judgement
+
+
+def judgement_withdraw(*, judgement):
+    judgement.delete()
+
+
+def _visible_posts(series, contribution_ids):
+    """The visible posts of the series with these numbers; any other number is an error."""
+    posts = list(
+        Contribution.objects.filter(
+            pk__in=contribution_ids, workshop__series=series, state=Contribution.State.VISIBLE
+        ).select_related("prompt")
+    )
+    missing = set(contribution_ids) - {c.pk for c in posts}
+    if missing:
+        numbers = ", ".join(str(n) for n in sorted(missing))
+        raise ValidationError(
+            {"contributions": f"These are not visible posts of this series: {numbers}."}
+        )
+    return posts
+
+
+def _theme_members(series, contribution_ids, theme=None):
+    members = _visible_posts(series, contribution_ids)
+    taken = Theme.objects.filter(series=series, contributions__in=members)
+    if theme is not None:
+        taken = taken.exclude(pk=theme.pk)
+    if taken.exists():
+        raise ValidationError({"contributions": "A post can be in only one theme."})
+    return members
+
+
+@transaction.atomic
+def theme_create(*, series, title, contribution_ids, user):
+    if len(set(contribution_ids)) < 2:
+        raise ValidationError({"contributions": "A theme links at least two posts."})
+    members = _theme_members(series, contribution_ids)
+    theme = Theme(
+        series=series,
+        title=title.strip(),
+        created_by=user,
+        recommendation_id=members[0].prompt.recommendation_id,
+    )
+    theme.full_clean()
+    theme.save()
+    theme.contributions.set(members)
+    return theme
+
+
+@transaction.atomic
+def theme_update(*, theme, title, contribution_ids):
+    if len(set(contribution_ids)) < 2:
+        raise ValidationError({"contributions": "A theme links at least two posts."})
+    members = _theme_members(theme.series, contribution_ids, theme=theme)
+    theme.title = title.strip()
+    theme.full_clean()
+    theme.save(update_fields=["title"])
+    theme.contributions.set(members)
+    return theme
+
+
+def theme_delete(*, theme):
+    theme.delete()
+
+
+@transaction.atomic
+def finding_save(
+    *,
+    series,
+    title,
+    body,
+    kind,
+    pillar=None,
+    contribution_ids=(),
+    themes=(),
+    user=None,
+    finding=None,
+):
+    """Create or update a key finding with its evidence: posts and themes of this series."""
+    evidence = _visible_posts(series, contribution_ids)
+    if any(theme.series_id != series.pk for theme in themes):
+        raise ValidationError({"themes": "Themes must belong to this series."})
+    finding = finding or Finding(series=series, created_by=user)
+    finding.title, finding.body, finding.kind, finding.pillar = title, body, kind, pillar
+    finding.full_clean()
+    finding.save()
+    finding.contributions.set(evidence)
+    finding.themes.set(themes)
+    return finding
+
+
+def finding_delete(*, finding):
+    finding.delete()
