@@ -81,6 +81,7 @@ class Item:
     tallies: dict
     reading: Classification
     author_group: StakeholderGroup | None = None
+    author_id: int | None = None
     workshop: object = None
     members: list = field(default_factory=list)
     regions: list = field(default_factory=list)
@@ -195,6 +196,7 @@ def _contribution_items(contributions, present, rules):
             tallies=tallies.get(c.pk, {}),
             reading=classify(tallies.get(c.pk, {}), present, rules),
             author_group=c.participant.group,
+            author_id=c.participant_id,
             workshop=c.workshop,
         )
         for c in contributions

@@ -3,7 +3,7 @@ from django import forms
 from participants.models import StakeholderGroup
 from pillars.models import Pillar, Recommendation
 from synthesis.board import VERDICT_ORDER
-from synthesis.models import Finding
+from synthesis.models import Finding, ReportExport
 
 
 class SeriesFilterForm(forms.Form):
@@ -96,3 +96,17 @@ class FindingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["pillar"].queryset = Pillar.objects.filter(framework=series.framework_id)
         self.fields["themes"].queryset = series.themes.all()
+
+
+class ExportForm(forms.Form):
+    kind = forms.ChoiceField(choices=ReportExport.Kind.choices, label="What to export")
+    workshop = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="The whole series", label="Scope"
+    )
+    include_appendix = forms.BooleanField(
+        required=False, label="Add every contribution as an appendix (PDF only)"
+    )
+
+    def __init__(self, *args, series, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workshop"].queryset = series.workshops.all()

@@ -105,3 +105,48 @@ class Finding(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ReportExport(models.Model):
+    """A report or data export of a series (or one of its workshops), built in the background."""
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", "Report (PDF)"
+        CONTRIBUTIONS_CSV = "contributions_csv", "Contributions (CSV)"
+        VOTES_CSV = "votes_csv", "Votes (CSV)"
+        XLSX = "xlsx", "Contributions and votes (Excel)"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    series = models.ForeignKey("workshops.Series", on_delete=models.CASCADE, related_name="exports")
+    workshop = models.ForeignKey(
+        "workshops.Workshop", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    include_appendix = models.BooleanField(default=False)
+    # Identifies the data the export was asked for, so an unchanged scope is built once.
+    fingerprint = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    file = models.FileField(upload_to="exports/", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        scope = self.workshop or self.series
+        return f"{self.get_kind_display()} of {scope}"
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)

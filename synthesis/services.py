@@ -2,8 +2,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from participants.models import Contribution
-from synthesis.models import Finding, Judgement, Theme
+from synthesis.models import Finding, Judgement, ReportExport, Theme
+from synthesis.report import data_version
 from synthesis.stats import Verdict
+from synthesis.tasks import build_export
 
 
 def judgement_record(*, series, item, verdict, reason, user):
@@ -121,3 +123,47 @@ def finding_save(
 
 def finding_delete(*, finding):
     finding.delete()
+
+
+def export_request(*, series, kind, user, workshop=None, include_appendix=False):
+    """Queue an export after commit; an identical request for unchanged data reuses the one
+    already queued, running or done. Returns (export, created)."""
+    if kind not in ReportExport.Kind.values:
+        raise ValidationError({"kind": "Please choose what to export."})
+    if workshop is not None and workshop.series_id != series.pk:
+        raise ValidationError({"workshop": "That workshop is not part of this series."})
+    include_appendix = include_appendix and kind == ReportExport.Kind.PDF
+    scope = {
+        "series": series,
+        "workshop": workshop,
+        "kind": kind,
+        "include_appendix": include_appendix,
+        "fingerprint": data_version(series, workshop),
+    }
+    reusable = ReportExport.objects.filter(
+        status__in=[
+            ReportExport.Status.QUEUED,
+            ReportExport.Status.RUNNING,
+            ReportExport.Status.DONE,
+        ],
+        **scope,
+    ).first()
+    if reusable:
+        return reusable, False
+    export = ReportExport.objects.create(requested_by=user, **scope)
+    build_export.delay_on_commit(export.pk)
+    return export, True
+
+
+def export_retry(*, export):
+    if export.status != ReportExport.Status.FAILED:
+        raise ValidationError("Only a failed export can be tried again.")
+    export.status, export.progress, export.error, export.finished = (
+        ReportExport.Status.QUEUED,
+        0,
+        "",
+        None,
+    )
+    export.save(update_fields=["status", "progress", "error", "finished"])
+    build_export.delay_on_commit(export.pk)
+    return export

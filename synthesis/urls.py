@@ -25,4 +25,8 @@ urlpatterns = [
         views.finding_delete,
         name="finding_delete",
     ),
+    path("series/<int:pk>/exports/", views.exports, name="exports"),
+    path("exports/<int:export_id>/", views.export_status, name="export_status"),
+    path("exports/<int:export_id>/download/", views.export_download, name="export_download"),
+    path("exports/<int:export_id>/retry/", views.export_retry, name="export_retry"),
 ]

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -8,12 +8,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from synthesis import board, selectors, services
 from synthesis.forms import (
     BoardFilterForm,
+    ExportForm,
     FindingForm,
     JudgementForm,
     SeriesFilterForm,
     ThemeForm,
 )
-from synthesis.models import Finding, Judgement, Theme
+from synthesis.models import Finding, Judgement, ReportExport, Theme
 from workshops.models import Series, Workshop
 from workshops.permissions import analyst_required
 from workshops.selectors import series_list as all_series
@@ -235,3 +236,63 @@ def finding_delete(request, pk, finding_id):
     services.finding_delete(finding=finding)
     messages.success(request, "Finding deleted.")
     return redirect("synthesis:findings", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+@analyst_required
+def exports(request, pk):
+    series = _series(pk)
+    form = ExportForm(request.POST or None, series=series)
+    if request.method == "POST" and form.is_valid():
+        try:
+            export, created = services.export_request(
+                series=series, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                "Export queued."
+                if created
+                else "Nothing has changed since this export was asked for: here it is.",
+            )
+            return redirect(reverse("synthesis:exports", args=[series.pk]) + f"#export-{export.pk}")
+    context = {
+        "series": series,
+        "form": form,
+        "exports": series.exports.select_related("workshop", "requested_by")[:50],
+    }
+    return render(request, "synthesis/exports.html", context, status=400 if form.errors else 200)
+
+
+@require_GET
+@analyst_required
+def export_status(request, export_id):
+    """The export's row; while it is unfinished the row asks again (htmx polling)."""
+    export = get_object_or_404(
+        ReportExport.objects.select_related("workshop", "requested_by"), pk=export_id
+    )
+    return render(request, "synthesis/_export.html", {"export": export})
+
+
+@require_GET
+@analyst_required
+def export_download(request, export_id):
+    export = get_object_or_404(ReportExport, pk=export_id, status=ReportExport.Status.DONE)
+    if not export.file:
+        raise Http404("This export has no file.")
+    return FileResponse(
+        export.file.open("rb"), as_attachment=True, filename=export.file.name.rsplit("/", 1)[-1]
+    )
+
+
+@require_POST
+@analyst_required
+def export_retry(request, export_id):
+    export = get_object_or_404(ReportExport, pk=export_id)
+    try:
+        services.export_retry(export=export)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(reverse("synthesis:exports", args=[export.series_id]) + f"#export-{export.pk}")

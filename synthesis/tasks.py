@@ -1,0 +1,51 @@
+import logging
+
+from celery import shared_task
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from django.utils.text import slugify
+
+from synthesis.exports import render_export
+from synthesis.models import ReportExport
+
+logger = logging.getLogger(__name__)
+Status = ReportExport.Status
+
+
+@shared_task(acks_late=True)
+def build_export(export_id):
+    """Build one export; a failure is recorded on it (with its reason) for a retry."""
+    export = ReportExport.objects.select_related("series", "workshop").filter(pk=export_id).first()
+    if export is None or export.status == Status.DONE:
+        return
+    _update(export, status=Status.RUNNING, progress=10)
+    try:
+        content, extension = render_export(export)
+    except Exception as error:
+        logger.exception("Export %s failed", export_id)
+        _update(
+            export,
+            status=Status.FAILED,
+            progress=0,
+            finished=timezone.now(),
+            error=f"The export could not be built ({type(error).__name__}: {error}).",
+        )
+        return
+    name = slugify(export.workshop or export.series)[:60] or "export"
+    export.file.save(
+        f"{name}-{export.kind}-{export.pk}.{extension}", ContentFile(content), save=False
+    )
+    _update(
+        export,
+        status=Status.DONE,
+        progress=100,
+        finished=timezone.now(),
+        error="",
+        file=export.file.name,
+    )
+
+
+def _update(export, **fields):
+    ReportExport.objects.filter(pk=export.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(export, name, value)
