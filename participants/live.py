@@ -89,6 +89,18 @@ def contribution_changed(contribution):
     realtime.publish(contribution.workshop_id, partial(contribution_events, contribution))
 
 
+def contribution_removed(workshop_id, contribution_id):
+    """A deleted post leaves every page it was on."""
+    realtime.publish(
+        workshop_id,
+        lambda: {
+            PARTICIPANTS: [{"op": "remove", "id": f"contribution-{contribution_id}"}],
+            WALL: [{"op": "remove", "id": f"wall-contribution-{contribution_id}"}],
+            FACILITATORS: [{"op": "remove", "id": f"console-contribution-{contribution_id}"}],
+        },
+    )
+
+
 def tally_events(contribution_ids):
     """New counts and suggested classes for consoles, new counts for the wall."""
     contributions = console_contributions_by_id(contribution_ids)

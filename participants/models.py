@@ -63,6 +63,10 @@ class Contribution(models.Model):
     merged_into = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged"
     )
+    # What everyone but the facilitators sees when the text seems to hold personal data.
+    masked_text = models.TextField(blank=True)
+    personal_data = models.JSONField(default=list, blank=True)
+    personal_data_released = models.BooleanField(default=False)
     # A facilitator may fix a typo; what the participant first wrote is kept for audit.
     original_text = models.TextField(blank=True)
     edited_at = models.DateTimeField(null=True, blank=True)
@@ -87,6 +91,13 @@ class Contribution(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+    @property
+    def public_text(self):
+        """The words as the wall, phones, analysts and exports show them."""
+        if self.personal_data and not self.personal_data_released:
+            return self.masked_text
+        return self.text
 
 
 class Vote(models.Model):

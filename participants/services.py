@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -5,6 +7,8 @@ from django.utils import timezone
 
 from participants import live, ratelimit
 from participants.models import Contribution, Participant, Vote
+from participants.privacy import mask_personal_data
+from workshops import audit, realtime
 
 
 def participant_join(*, workshop, group, display_name="", table_number=None, consent=False):
@@ -26,12 +30,32 @@ def participant_join(*, workshop, group, display_name="", table_number=None, con
     return participant
 
 
+# Direction overrides can make text read differently from how it is stored, and these
+# zero-width characters hide nothing anyone needs; joiners (U+200C, U+200D) stay for emoji
+# and scripts that use them.
+INVISIBLE = dict.fromkeys(
+    map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u2060\ufeff\u200e\u200f")
+)
+MAX_COMBINING_MARKS = 4
+
+
+def _limit_combining_marks(text):
+    """Keep at most a few accents on one letter: stacked marks spill over other lines."""
+    kept, run = [], 0
+    for char in text:
+        run = run + 1 if unicodedata.combining(char) else 0
+        if run <= MAX_COMBINING_MARKS:
+            kept.append(char)
+    return "".join(kept)
+
+
 def clean_contribution_text(text):
     """The text as it will be stored, or a ValidationError that says what to change."""
-    text = (text or "").strip()
+    text = unicodedata.normalize("NFC", (text or "").translate(INVISIBLE))
+    text = _limit_combining_marks(text).strip()
     if not text:
         raise ValidationError({"text": "Please write something before you send it."})
-    if "\x00" in text:
+    if "\x00" in text or not _encodable(text):
         raise ValidationError({"text": "Your text has a character we cannot store."})
     limit = settings.CONTRIBUTION_MAX_LENGTH
     if len(text) > limit:
@@ -39,6 +63,24 @@ def clean_contribution_text(text):
             {"text": f"Please keep it to {limit:,} characters or fewer (you have {len(text):,})."}
         )
     return text
+
+
+def _encodable(text):
+    # A lone surrogate can arrive escaped in JSON; no database can store it.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _set_text(contribution, text):
+    """Store the words and their masked copy; new words need a fresh look before release."""
+    masked = mask_personal_data(text)
+    contribution.text = text
+    contribution.masked_text = masked.text if masked.kinds else ""
+    contribution.personal_data = list(masked.kinds)
+    contribution.personal_data_released = False
 
 
 def check_prompt_open(prompt):
@@ -76,11 +118,11 @@ def contribution_create(*, participant, prompt, text, client_id, entered_by=None
         workshop_id=participant.workshop_id,
         participant=participant,
         prompt=prompt,
-        text=text,
         client_id=client_id,
         entered_by=entered_by,
         state=Contribution.State.PENDING if held else Contribution.State.VISIBLE,
     )
+    _set_text(contribution, text)
     try:
         with transaction.atomic():
             contribution.save()
@@ -149,34 +191,46 @@ MODERATION_STATES = (
 )
 
 
-def contribution_set_state(*, contribution, state):
+def contribution_set_state(*, contribution, state, by=None):
     """Approve, hide or show again. Merging has its own service."""
     if state not in MODERATION_STATES:
         raise ValidationError("Please choose show, hide or hold for approval.")
     if contribution.state == Contribution.State.MERGED:
         raise ValidationError("This post was merged into another; change that one instead.")
+    before = contribution.state
     contribution.state = state
     contribution.save(update_fields=["state"])
+    audit.record("moderate", contribution, actor=by, before=before, after=state)
     live.contribution_changed(contribution)
     return contribution
 
 
-def contribution_edit(*, contribution, text):
+def contribution_edit(*, contribution, text, by=None):
     """Fix a typo; the participant's own words are kept the first time it is edited."""
     text = clean_contribution_text(text)
     if text == contribution.text:
         return contribution
     if not contribution.original_text:
         contribution.original_text = contribution.text
-    contribution.text = text
+    _set_text(contribution, text)
     contribution.edited_at = timezone.now()
-    contribution.save(update_fields=["text", "original_text", "edited_at"])
+    contribution.save(
+        update_fields=[
+            "text",
+            "original_text",
+            "edited_at",
+            "masked_text",
+            "personal_data",
+            "personal_data_released",
+        ]
+    )
+    audit.record("edit", contribution, actor=by)
     live.contribution_changed(contribution)
     return contribution
 
 
 @transaction.atomic
-def contribution_merge(*, duplicate, into):
+def contribution_merge(*, duplicate, into, by=None):
     """Fold a duplicate into another post: its votes join the other's, one per person.
 
     Where someone voted on both, their latest vote stands. The duplicate is kept, marked as
@@ -200,6 +254,43 @@ def contribution_merge(*, duplicate, into):
     duplicate.state = Contribution.State.MERGED
     duplicate.merged_into = into
     duplicate.save(update_fields=["state", "merged_into"])
+    audit.record("merge", duplicate, actor=by, into=into.pk)
     live.contribution_changed(duplicate)
     live.contribution_changed(into)
     return into
+
+
+def contribution_release_personal_data(*, contribution, by):
+    """The facilitator has read the flagged words and lets everyone see them as written."""
+    if not contribution.personal_data:
+        raise ValidationError("Nothing in this post was hidden.")
+    contribution.personal_data_released = True
+    contribution.save(update_fields=["personal_data_released"])
+    audit.record("release_personal_data", contribution, actor=by, kinds=contribution.personal_data)
+    live.contribution_changed(contribution)
+    return contribution
+
+
+@transaction.atomic
+def contribution_withdraw(*, participant, contribution):
+    """A participant takes back their own post: it is deleted, with its votes."""
+    if contribution.participant_id != participant.pk:
+        raise ValidationError("You can only withdraw your own posts.")
+    if not participant.workshop.is_live:
+        raise ValidationError("This workshop has finished. Ask the organisers to remove it.")
+    audit.record("withdraw", contribution, workshop_id=contribution.workshop_id)
+    workshop_id, contribution_id = contribution.workshop_id, contribution.pk
+    contribution.delete()
+    live.contribution_removed(workshop_id, contribution_id)
+
+
+@transaction.atomic
+def participant_erase(*, participant, by):
+    """Delete everything one participant gave: their posts, their votes, their details."""
+    workshop_id = participant.workshop_id
+    posts = participant.contributions.count()
+    votes = participant.votes.count()
+    audit.record("erase_participant", participant, actor=by, contributions=posts, votes=votes)
+    participant.delete()
+    # Their posts go and others' tallies change: every page of the workshop re-syncs.
+    realtime.publish(workshop_id, realtime.resync_all)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("w/<str:code>/join/", views.join, name="join"),
     path("w/<str:code>/post/", views.contribute, name="contribute"),
     path("w/<str:code>/vote/<int:contribution_id>/", views.vote, name="vote"),
+    path("w/<str:code>/withdraw/<int:contribution_id>/", views.withdraw, name="withdraw"),
 ]

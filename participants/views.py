@@ -214,3 +214,21 @@ def vote(request, workshop, participant, contribution_id):
         "error": error,
     }
     return render(request, "participants/_contribution.html", context, status=status)
+
+
+@require_POST
+@participant_required
+def withdraw(request, workshop, participant, contribution_id):
+    contribution = get_object_or_404(Contribution, pk=contribution_id, workshop=workshop)
+    try:
+        services.contribution_withdraw(participant=participant, contribution=contribution)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    else:
+        messages.success(request, "Your post has been withdrawn and deleted.")
+    return redirect("participants:workshop", code=workshop.join_code)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent from a page that had expired: say what to do, in plain words."""
+    return render(request, "403_csrf.html", status=403)

@@ -190,7 +190,7 @@ def _contribution_items(contributions, present, rules):
         Item(
             kind="contribution",
             pk=c.pk,
-            text=c.text,
+            text=c.public_text,
             created=c.created,
             recommendation_id=c.prompt.recommendation_id,
             tallies=tallies.get(c.pk, {}),

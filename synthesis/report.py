@@ -43,7 +43,7 @@ def views_in_words(item):
 def quotes(item):
     """Representative words for an item: its own text, or for a theme some of its posts."""
     if item.kind == "theme":
-        return [(m.text, m.participant.group.name) for m in item.members[:QUOTES_PER_ITEM]]
+        return [(m.public_text, m.participant.group.name) for m in item.members[:QUOTES_PER_ITEM]]
     return [(item.text, item.author_group.name)]
 
 

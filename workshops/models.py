@@ -109,3 +109,45 @@ class Prompt(models.Model):
 
     def accepts_contributions(self):
         return self.is_open and self.workshop.is_live
+
+
+class AuditEntry(models.Model):
+    """Who did what, when: moderation, edits, overrides, withdrawals and erasures.
+
+    Entries name things by type and id and carry no participant's words, so the log
+    itself holds no personal data and survives erasure.
+    """
+
+    actor = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=50)
+    target_type = models.CharField(max_length=50)
+    target_id = models.PositiveBigIntegerField(null=True)
+    workshop = models.ForeignKey(
+        Workshop, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    detail = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self):
+        who = self.actor or "a participant or the system"
+        return f"{self.at:%Y-%m-%d %H:%M} {who}: {self.action} {self.target_type} {self.target_id}"
+
+
+class WorkshopSummary(models.Model):
+    """What remains of a workshop after its participant-level data is purged: counts only."""
+
+    workshop = models.OneToOneField(Workshop, on_delete=models.CASCADE, related_name="summary")
+    participants_by_group = models.JSONField(default=dict)
+    contributions = models.PositiveIntegerField(default=0)
+    votes = models.PositiveIntegerField(default=0)
+    classes = models.JSONField(default=dict)
+    purged_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Summary of {self.workshop}"

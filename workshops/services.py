@@ -1,12 +1,14 @@
+from collections import Counter
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
-from participants.models import Contribution
-from workshops import realtime
-from workshops.models import Prompt, Series, Workshop
+from participants.models import Contribution, Vote
+from workshops import audit, realtime
+from workshops.models import Prompt, Series, Workshop, WorkshopSummary
 
 MAX_TIMER_MINUTES = 120
 
@@ -116,3 +118,34 @@ def prompt_set_timer(*, prompt, minutes):
     prompt.save(update_fields=["timer_ends_at"])
     _everyone_resyncs(prompt.workshop)
     return prompt
+
+
+@transaction.atomic
+def workshop_purge(*, workshop, by=None):
+    """Delete a closed workshop's participant-level data, keeping only counts.
+
+    Participants, their contributions and votes go; what stays is a summary of how many
+    took part from each group, how many posts and votes there were, and how the posts were
+    classed. Series findings stay, without the posts they quoted.
+    """
+    from synthesis.board import build_board
+
+    if workshop.status != Workshop.Status.CLOSED:
+        raise ValidationError("Only a closed workshop can be purged.")
+    people = workshop.participants.filter(is_scribe=False)
+    board = build_board(workshop.series, workshop=workshop)
+    WorkshopSummary.objects.update_or_create(
+        workshop=workshop,
+        defaults={
+            "participants_by_group": dict(
+                people.values_list("group__slug").annotate(n=Count("pk")).order_by()
+            ),
+            "contributions": workshop.contributions.count(),
+            "votes": Vote.objects.filter(contribution__workshop=workshop).count(),
+            "classes": dict(Counter(item.verdict.value for item in board.items)),
+        },
+    )
+    audit.record("purge", workshop, actor=by, workshop_id=workshop.pk)
+    workshop.spotlight = None
+    workshop.save(update_fields=["spotlight"])
+    workshop.participants.all().delete()

@@ -37,6 +37,16 @@ urlpatterns = [
         views.contribution_merge,
         name="contribution_merge",
     ),
+    path(
+        "workshops/<int:pk>/contributions/<int:contribution_id>/release/",
+        views.contribution_release,
+        name="contribution_release",
+    ),
+    path(
+        "workshops/<int:pk>/participants/<int:participant_id>/erase/",
+        views.participant_erase,
+        name="participant_erase",
+    ),
     path("workshops/<int:pk>/wall/", views.wall, name="wall"),
     path("workshops/<int:pk>/qr.svg", views.qr_code, name="qr_code"),
 ]

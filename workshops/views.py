@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participants import services as participant_services
-from participants.models import Contribution
+from participants.models import Contribution, Participant
 from workshops import selectors, services
 from workshops.forms import (
     ConsoleFilterForm,
@@ -192,6 +192,7 @@ def contribution_moderate(request, pk, contribution_id):
         participant_services.contribution_set_state,
         contribution=contribution,
         state=request.POST.get("state"),
+        by=request.user,
     )
     return _moderated(request, contribution)
 
@@ -205,6 +206,7 @@ def contribution_edit(request, pk, contribution_id):
         participant_services.contribution_edit,
         contribution=contribution,
         text=request.POST.get("text", ""),
+        by=request.user,
     )
     return _moderated(request, contribution)
 
@@ -216,9 +218,37 @@ def contribution_merge(request, pk, contribution_id):
     into = _post_in(pk, request.POST.get("into"))
     if into is None:
         messages.error(request, "Please give the number of a post in this workshop.")
-    elif _apply(request, participant_services.contribution_merge, duplicate=duplicate, into=into):
+    elif _apply(
+        request,
+        participant_services.contribution_merge,
+        duplicate=duplicate,
+        into=into,
+        by=request.user,
+    ):
         messages.success(request, f"Post {duplicate.pk} merged into post {into.pk}.")
     return _back_to_console(duplicate.workshop)
+
+
+@require_POST
+@facilitator_required
+def contribution_release(request, pk, contribution_id):
+    contribution = get_object_or_404(Contribution, pk=contribution_id, workshop=pk)
+    _apply(
+        request,
+        participant_services.contribution_release_personal_data,
+        contribution=contribution,
+        by=request.user,
+    )
+    return _moderated(request, contribution)
+
+
+@require_POST
+@facilitator_required
+def participant_erase(request, pk, participant_id):
+    participant = get_object_or_404(Participant, pk=participant_id, workshop=pk)
+    participant_services.participant_erase(participant=participant, by=request.user)
+    messages.success(request, "Everything this participant gave has been erased.")
+    return redirect(reverse("workshops:console", args=[pk]))
 
 
 @require_POST
