@@ -6,7 +6,6 @@ from synthesis.models import Finding, Judgement, ReportExport, Theme
 from synthesis.report import data_version
 from synthesis.stats import Verdict
 from synthesis.tasks import build_export
-from workshops import audit
 
 
 def judgement_record(*, series, item, verdict, reason, user):
