@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint chromium services-test bench
+.PHONY: install run run-prod-like test lint chromium
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+# Two daphne processes, a Celery worker, PostgreSQL and Redis (DATABASE_URL / REDIS_URL or
+# the local defaults): the multi-process shape without Docker.
+run-prod-like: install
+	deploy/run-prod-like.sh
 
 test: install chromium
 	$(PY) -m pytest

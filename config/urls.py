@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from config.health import healthz
+
 urlpatterns = [
     path("", include("participants.urls")),
     path("facilitate/", include("workshops.urls")),
@@ -15,5 +17,6 @@ urlpatterns = [
         TemplateView.as_view(template_name="accessibility.html"),
         name="accessibility",
     ),
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -87,6 +87,9 @@ class Item:
     regions: list = field(default_factory=list)
     judgement: Judgement | None = None
     lines: list = field(default_factory=list)
+    # The class the rule gives at series scope, which is what decisions are made against;
+    # None where a filtered board cannot tell (a theme with some of its posts filtered out).
+    series_verdict: Verdict | None = None
 
     @property
     def total(self):
@@ -99,7 +102,9 @@ class Item:
 
     @property
     def changed_since_decision(self):
-        return bool(self.judgement) and self.judgement.computed != self.reading.verdict
+        if not self.judgement or self.series_verdict is None:
+            return False
+        return self.judgement.computed != self.series_verdict
 
     @property
     def anchor(self):
@@ -151,6 +156,7 @@ def build_board(
     items = _contribution_items(contributions.exclude(pk__in=themed), present, rules)
     items += _theme_items([t for t in themes if t.members], present, rules)
     _attach_judgements(items, series)
+    _attach_series_verdicts(items, series, rules, filtered=bool(workshop or region or group))
     for item in items:
         item.lines = [
             GroupLine(
@@ -259,6 +265,18 @@ def _theme_tallies(themes):
             for theme, regions in by_region.items()
         },
     )
+
+
+def _attach_series_verdicts(items, series, rules, *, filtered):
+    """A post's votes are the same at any scope, but the groups present (and so K) differ."""
+    if not filtered:
+        for item in items:
+            item.series_verdict = item.reading.verdict
+        return
+    present = present_groups(series=series)
+    for item in items:
+        if item.kind == "contribution" and item.judgement:
+            item.series_verdict = classify(item.tallies, present, rules).verdict
 
 
 def _attach_judgements(items, series):

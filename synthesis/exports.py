@@ -11,7 +11,6 @@ import io
 from django.conf import settings
 from django.template.loader import render_to_string
 from openpyxl import Workbook
-from weasyprint import HTML
 
 from participants.models import Participant, StakeholderGroup, Vote
 from pillars.models import Recommendation
@@ -173,6 +172,9 @@ def write_xlsx(tables):
 
 
 def render_pdf(series, workshop=None, include_appendix=False):
+    # Imported here: WeasyPrint takes seconds to load and only the worker renders PDFs.
+    from weasyprint import HTML
+
     html = render_to_string(
         "synthesis/report/report.html",
         report_context(series, workshop=workshop, include_appendix=include_appendix),

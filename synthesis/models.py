@@ -96,7 +96,7 @@ class Finding(models.Model):
     themes = models.ManyToManyField(Theme, blank=True, related_name="findings")
     order = models.PositiveSmallIntegerField(default=0)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated = models.DateTimeField(auto_now=True)
 

@@ -21,7 +21,7 @@ def judgement_record(*, series, item, verdict, reason, user):
         raise ValidationError({"reason": "Please say why you are changing the suggested class."})
     judgement, _ = Judgement.objects.update_or_create(
         series=series,
-        **{item.kind: item.pk},
+        **{f"{item.kind}_id": item.pk},
         defaults={
             "verdict": verdict,
             "computed": item.reading.verdict,
@@ -85,8 +85,9 @@ def theme_update(*, theme, title, contribution_ids):
         raise ValidationError({"contributions": "A theme links at least two posts."})
     members = _theme_members(theme.series, contribution_ids, theme=theme)
     theme.title = title.strip()
+    theme.recommendation_id = members[0].prompt.recommendation_id
     theme.full_clean()
-    theme.save(update_fields=["title"])
+    theme.save(update_fields=["title", "recommendation"])
     theme.contributions.set(members)
     return theme
 

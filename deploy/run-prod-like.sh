@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The multi-process shape on one machine, without Docker: two daphne processes on two ports
+# sharing PostgreSQL and Redis, and a Celery worker. Ctrl-C stops them all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/common_ground_prodlike}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/1}"
+export SECRET_KEY="${SECRET_KEY:-prod-like-local-key-$(hostname)-not-for-real-use-0123456789}"
+PY=.venv/bin/python
+
+# Create the database if it is missing (the server's own "postgres" database is always there).
+$PY - <<'PYTHON'
+import os
+import psycopg
+url = os.environ["DATABASE_URL"]
+server, _, name = url.rpartition("/")
+with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+    if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+        admin.execute(f'CREATE DATABASE "{name}"')
+PYTHON
+
+$PY manage.py migrate --noinput
+$PY manage.py seed_demo
+$PY manage.py collectstatic --noinput >/dev/null
+
+trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM
+.venv/bin/daphne -b 127.0.0.1 -p 8001 config.asgi:application &
+.venv/bin/daphne -b 127.0.0.1 -p 8002 config.asgi:application &
+.venv/bin/celery -A config worker --loglevel INFO --concurrency 1 &
+echo "Two web processes: http://127.0.0.1:8001/ and http://127.0.0.1:8002/ (one database, one Redis)."
+echo "Join on one and run the console on the other: posts cross between them through Redis."
+wait
