@@ -318,6 +318,16 @@ def _by_class(items):
     return [ClassGroup(verdict, grouped[verdict]) for verdict in VERDICT_ORDER if grouped[verdict]]
 
 
+def contribution_items(series, workshop=None):
+    """Every visible post of the scope as its own item, themed or not (for data exports)."""
+    rules = thresholds()
+    present = present_groups(workshop=workshop) if workshop else present_groups(series=series)
+    contributions = _visible_contributions(series, workshop=workshop, region="", group=None)
+    items = _contribution_items(contributions, present, rules)
+    _attach_judgements(items, series)
+    return items
+
+
 def find_item(series, kind, pk):
     """One item of the series board, read as the board reads it (for judging it), or None."""
     present, rules = present_groups(series=series), thresholds()

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from participants.models import Participant, StakeholderGroup, Vote
 from pillars.models import Recommendation
-from synthesis.board import build_board
+from synthesis.board import contribution_items
 from synthesis.report import report_context
 
 VOTE_VALUE = {Vote.Choice.AGREE: 1, Vote.Choice.DISAGREE: -1, Vote.Choice.PASS: 0}
@@ -29,13 +29,10 @@ def neutralise(value):
 
 
 class Tables:
-    """Both tables for one scope, built from one reading of the board."""
+    """Both tables for one scope: every visible post, each read on its own."""
 
     def __init__(self, series, workshop=None):
-        board = build_board(series, workshop=workshop)
-        self.items = sorted(
-            (i for i in board.items if i.kind == "contribution"), key=lambda i: i.pk
-        )
+        self.items = sorted(contribution_items(series, workshop), key=lambda i: i.pk)
         self.groups = list(StakeholderGroup.objects.all())
         self.votes = (
             Vote.objects.filter(contribution__in=[i.pk for i in self.items])

@@ -1,8 +1,12 @@
 from django.conf import settings
+from datetime import timedelta
+
 from django.db import models
+from django.utils import timezone
 
 from synthesis.stats import Verdict
 
+STALE_AFTER = timedelta(minutes=30)
 VERDICT_CHOICES = [(verdict.value, verdict.label) for verdict in Verdict]
 
 
@@ -150,3 +154,8 @@ class ReportExport(models.Model):
     @property
     def is_finished(self):
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_stale(self):
+        """Unfinished long past any real build: its worker most likely died with it."""
+        return not self.is_finished and timezone.now() - self.created > STALE_AFTER

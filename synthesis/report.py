@@ -142,16 +142,29 @@ def _appendix(scope):
 def data_version(series, workshop=None):
     """A fingerprint of everything a report of this scope shows; it changes when any does."""
     scope = Q(workshop=workshop) if workshop else Q(workshop__series=series)
-    contributions = Contribution.objects.filter(scope).aggregate(
-        n=Count("pk"), last=Max("created"), edited=Max("edited_at")
+    contributions = Contribution.objects.filter(scope)
+    state = (
+        list(
+            contributions.filter(state=Contribution.State.VISIBLE)
+            .order_by("pk")
+            .values_list("pk", "edited_at", "personal_data_released")
+        ),
+        Vote.objects.filter(contribution__in=contributions).aggregate(
+            n=Count("pk"), last=Max("updated")
+        ),
+        series.judgements.aggregate(n=Count("pk"), last=Max("decided_at")),
+        series.findings.aggregate(n=Count("pk"), last=Max("updated")),
+        list(
+            series.themes.values_list("pk", "title", "contributions").order_by(
+                "pk", "contributions"
+            )
+        ),
+        (series.name, series.organisation, series.description),
+        list(
+            series.workshops.order_by("pk").values_list(
+                "pk", "title", "region", "venue", "starts_at"
+            )
+        ),
+        thresholds(),
     )
-    votes = Vote.objects.filter(contribution__in=Contribution.objects.filter(scope)).aggregate(
-        n=Count("pk"), last=Max("updated")
-    )
-    decisions = series.judgements.aggregate(n=Count("pk"), last=Max("decided_at"))
-    findings = series.findings.aggregate(n=Count("pk"), last=Max("updated"))
-    themes = list(
-        series.themes.values_list("pk", "title", "contributions").order_by("pk", "contributions")
-    )
-    state = repr((contributions, votes, decisions, findings, themes, thresholds()))
-    return hashlib.sha256(state.encode()).hexdigest()
+    return hashlib.sha256(repr(state).encode()).hexdigest()

@@ -1,11 +1,14 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from participants.models import Contribution
-from synthesis.models import Finding, Judgement, ReportExport, Theme
+from synthesis.models import STALE_AFTER, Finding, Judgement, ReportExport, Theme
 from synthesis.report import data_version
 from synthesis.stats import Verdict
 from synthesis.tasks import build_export
+from workshops import audit
 
 
 def judgement_record(*, series, item, verdict, reason, user):
@@ -28,6 +31,14 @@ def judgement_record(*, series, item, verdict, reason, user):
             "reason": reason,
             "decided_by": user,
         },
+    )
+    audit.record(
+        "judge",
+        judgement,
+        actor=user,
+        verdict=verdict,
+        computed=item.reading.verdict.value,
+        item=f"{item.kind} {item.pk}",
     )
     return judgement
 
@@ -141,14 +152,12 @@ def export_request(*, series, kind, user, workshop=None, include_appendix=False)
         "include_appendix": include_appendix,
         "fingerprint": data_version(series, workshop),
     }
-    reusable = ReportExport.objects.filter(
-        status__in=[
-            ReportExport.Status.QUEUED,
-            ReportExport.Status.RUNNING,
-            ReportExport.Status.DONE,
-        ],
-        **scope,
-    ).first()
+    # An unfinished export long past any real build lost its worker: don't hand it back.
+    not_stuck = Q(status=ReportExport.Status.DONE) | Q(
+        status__in=[ReportExport.Status.QUEUED, ReportExport.Status.RUNNING],
+        created__gte=timezone.now() - STALE_AFTER,
+    )
+    reusable = ReportExport.objects.filter(not_stuck, **scope).first()
     if reusable:
         return reusable, False
     export = ReportExport.objects.create(requested_by=user, **scope)
@@ -157,8 +166,8 @@ def export_request(*, series, kind, user, workshop=None, include_appendix=False)
 
 
 def export_retry(*, export):
-    if export.status != ReportExport.Status.FAILED:
-        raise ValidationError("Only a failed export can be tried again.")
+    if export.status != ReportExport.Status.FAILED and not export.is_stale:
+        raise ValidationError("Only a failed or stuck export can be tried again.")
     export.status, export.progress, export.error, export.finished = (
         ReportExport.Status.QUEUED,
         0,

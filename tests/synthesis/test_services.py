@@ -416,3 +416,22 @@ def test_finding_delete(scene):
     services.finding_delete(finding=finding)
     assert not Finding.objects.exists()
     assert Contribution.objects.filter(pk=scene.agreed.pk).exists()
+
+
+def test_decisions_are_audited(analyst):
+    """Every confirmation or override leaves an audit entry naming who and what."""
+    from synthesis.board import find_item
+    from tests.factories import ContributionFactory
+    from workshops.models import AuditEntry
+
+    post = ContributionFactory()
+    item = find_item(post.workshop.series, "contribution", post.pk)
+    services.judgement_record(
+        series=post.workshop.series,
+        item=item,
+        verdict="debate_opposed",
+        reason="Heard in the room",
+        user=analyst,
+    )
+    entry = AuditEntry.objects.get(action="judge")
+    assert entry.actor == analyst and entry.detail["verdict"] == "debate_opposed"

@@ -1,0 +1,347 @@
+"""The PDF report: what it says, what it leaves out, and that it is a tagged, titled,
+navigable PDF (pdf/ua-1) in British English.
+
+The demo series is seeded and rendered once for the module (a render takes about a second);
+the other renders are of small workshops made for one edge case each.
+"""
+
+import io
+import re
+from types import SimpleNamespace
+
+import pytest
+import weasyprint
+from django.contrib.auth.models import User
+from django.db import transaction
+from pypdf import PdfReader
+from weasyprint import HTML
+from weasyprint.formatting_structure import boxes
+
+from participants.models import Contribution, Participant, Vote
+from synthesis import exports
+from synthesis.exports import render_pdf
+from synthesis.report import report_context
+from synthesis.services import finding_save
+from tests.factories import (
+    ContributionFactory,
+    ParticipantFactory,
+    VoteFactory,
+    make_workshop,
+    stakeholder_group,
+)
+from workshops import demo
+
+# Every test uses the database, so pytest-django runs them before any transactional test
+# (whose flush would leave the module fixture without the migrations' rows).
+pytestmark = pytest.mark.django_db
+
+# The demo's first parent carer, renamed to something no report could say by accident.
+SENTINEL_NAME = "Quillonbert Aardvane"
+KNOWN_QUOTE = "I've spent three years fighting for my son's plan."
+HIDDEN_QUOTE = "Diane in the SEN team ignored every email"
+PENDING_QUOTE = "Zorblax pending words never approved"
+FINDING_TITLE = "Everyone in the system is worn out"
+FINDING_BODY = "Parents, staff and officers alike described the toll the system takes."
+
+ARABIC = "نحتاج إلى دعم أفضل في المدارس"
+HEBREW = "אנחנו צריכים תמיכה טובה יותר"
+LONG_WORD = "Inclusion" + "x" * 291  # 300 characters, no break opportunity
+EMOJI_POST = "Brilliant idea 👍🏽 let's do it 🚀"
+
+
+def pdf_text(pdf):
+    reader = PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def flat(text):
+    """Whitespace collapsed, so sentences broken over lines compare whole."""
+    return " ".join(text.split())
+
+
+def outline_titles(outline):
+    titles = []
+    for entry in outline:
+        if isinstance(entry, list):
+            titles += outline_titles(entry)
+        else:
+            titles.append(entry.title)
+    return titles
+
+
+def structure_elements(node, role=None, found=None, depth=0):
+    """Every element of the structure tree (with that /S role, if given)."""
+    found = [] if found is None else found
+    node = node.get_object() if hasattr(node, "get_object") else node
+    if depth > 60:
+        return found
+    if isinstance(node, list):
+        for kid in node:
+            structure_elements(kid, role, found, depth + 1)
+    elif hasattr(node, "get"):
+        if "/S" in node and role in (None, node["/S"]):
+            found.append(node)
+        if "/K" in node:
+            structure_elements(node["/K"], role, found, depth + 1)
+    return found
+
+
+@pytest.fixture(scope="module")
+def demo_report(django_db_setup, django_db_blocker):
+    """The demo series with a key finding and a never-approved post, rendered with its
+    appendix; the rows are rolled back once the PDF and what to look for in it are kept."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        series = demo.seed().series
+        toll = Contribution.objects.get(workshop__series=series, text__startswith=KNOWN_QUOTE)
+        Participant.objects.filter(pk=toll.participant_id).update(display_name=SENTINEL_NAME)
+        national = series.workshops.get(title="National workshop")
+        ContributionFactory(
+            workshop=national,
+            participant=national.participants.first(),
+            text=PENDING_QUOTE,
+            state=Contribution.State.PENDING,
+        )
+        finding_save(
+            series=series,
+            title=FINDING_TITLE,
+            body=FINDING_BODY,
+            kind="common_ground",
+            contribution_ids=[toll.pk],
+            user=User.objects.get(username=demo.ANALYST_USERNAME),
+        )
+        context = report_context(series)
+        debates = [
+            item
+            for section in context["pillars"]
+            for rec in section["recommendations"]
+            for item in rec["debate"]
+        ]
+        pdf = render_pdf(series, include_appendix=True)
+        report = SimpleNamespace(
+            pdf=pdf,
+            reader=PdfReader(io.BytesIO(pdf)),
+            text=pdf_text(pdf),
+            title=series.name,
+            names=set(
+                Participant.objects.filter(workshop__series=series)
+                .exclude(display_name="")
+                .values_list("display_name", flat=True)
+            ),
+            debate_words=debates[0].in_words if debates else "",
+        )
+        transaction.set_rollback(True)
+    return report
+
+
+# The demo series
+
+
+def test_report_has_its_headings(demo_report):
+    """Cover, about, key findings, each pillar with common ground and debate, and method."""
+    text = demo_report.text
+    for heading in (
+        demo_report.title,
+        demo.ORGANISATION,
+        "About the workshops",
+        "Key findings",
+        "Pillar 1",
+        "Pillar 2",
+        "Common ground",
+        "Points of debate",
+        "Method",
+        "Thresholds in force",
+        "Appendix: every contribution",
+    ):
+        assert heading in text, heading
+    assert "19 November 2024 to 4 February 2025" in text
+    assert "Regions: National, North West, South West" in text
+
+
+def test_report_quotes_by_stakeholder_group(demo_report):
+    """A known quote is there, attributed to its stakeholder group."""
+    text = flat(demo_report.text)
+    assert KNOWN_QUOTE in text
+    assert re.search(re.escape(KNOWN_QUOTE) + r"[^”]*” — Parent carer forum", text)
+
+
+def test_key_finding_shows_its_evidence(demo_report):
+    text = flat(demo_report.text)
+    assert FINDING_TITLE in text
+    assert FINDING_BODY in text
+    finding_part = text.split(FINDING_TITLE, 1)[1].split("Pillar 1", 1)[0]
+    assert KNOWN_QUOTE in finding_part
+
+
+def test_points_of_debate_say_who_holds_which_view(demo_report):
+    """'Parent carer forum: 1 of 4 agree; …' in words, as the board computed it."""
+    text = flat(demo_report.text)
+    assert demo_report.debate_words.startswith("Parent carer forum: ")
+    assert flat(demo_report.debate_words) in text
+    assert re.search(r"Parent carer forum: \d+ of \d+ agree; \w[\w ]*: \d+ of \d+ agree", text)
+
+
+def test_about_has_the_chart_with_its_numbers_as_text(demo_report):
+    """The chart's text alternative is a table of the same numbers."""
+    text = flat(demo_report.text)
+    assert "3 workshops and 57 participants" in text
+    assert "Who took part, by stakeholder group" in text
+    assert "Stakeholder group People Parent carer forum 12" in text
+    assert "Who took part, by region" in text
+
+
+def test_method_counts_what_moderation_left_out(demo_report):
+    text = flat(demo_report.text)
+    assert "Left out by moderation: 1 hidden, 1 never approved" in text
+    assert re.search(r"\d+ votes from \d+ participants, on \d+ items", text)
+
+
+def test_no_display_name_appears(demo_report):
+    """Participants' names never reach the report, not even the quoted author's."""
+    assert SENTINEL_NAME in demo_report.names
+    assert len(demo_report.names) > 30
+    for name in demo_report.names:
+        assert not re.search(rf"\b{re.escape(name)}\b", demo_report.text), name
+
+
+def test_hidden_and_unapproved_posts_are_left_out(demo_report):
+    """Not in the findings, not in the pillars and not in the appendix."""
+    text = flat(demo_report.text)
+    assert HIDDEN_QUOTE not in text
+    assert "Diane" not in text
+    assert PENDING_QUOTE not in text
+    assert "Zorblax" not in text
+
+
+def test_pdf_is_tagged_in_british_english_with_a_title(demo_report):
+    reader = demo_report.reader
+    catalog = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/Lang"] == "en-GB"
+    assert catalog["/MarkInfo"]["/Marked"].value is True
+    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"].value is True
+    assert reader.metadata.title == demo_report.title
+    roles = {str(element["/S"]) for element in structure_elements(catalog["/StructTreeRoot"])}
+    assert {"/H1", "/H2", "/H3", "/H4", "/P", "/BlockQuote", "/Table", "/Figure"} <= roles
+
+
+def test_every_chart_has_alternative_text(demo_report):
+    """pdf/ua-1 wants a /Alt on every Figure; WeasyPrint takes it from the SVG's <title>."""
+    figures = structure_elements(demo_report.reader.trailer["/Root"]["/StructTreeRoot"], "/Figure")
+    assert figures
+    untitled = [figure for figure in figures if not str(figure.get("/Alt", "")).strip()]
+    assert not untitled, f"{len(untitled)} of {len(figures)} figures have no /Alt"
+
+
+def test_pdf_has_an_outline_from_its_headings(demo_report):
+    titles = outline_titles(demo_report.reader.outline)
+    assert titles[0] == demo_report.title
+    for heading in ("About the workshops", "Key findings", "Method"):
+        assert heading in titles
+    assert any(title.startswith("Pillar 1") for title in titles)
+    assert FINDING_TITLE in titles
+
+
+# Edge cases
+
+
+def test_empty_workshop_gives_a_short_report_that_says_so():
+    """A workshop nobody posted in, in a series where another workshop has posts."""
+    empty = make_workshop(title="Quiet workshop")
+    ContributionFactory(
+        participant__workshop=make_workshop(series=empty.series, title="Busy workshop"),
+        text="Somewhere else entirely",
+    )
+    pdf = render_pdf(empty.series, empty)
+    assert pdf.startswith(b"%PDF-")
+    reader = PdfReader(io.BytesIO(pdf))
+    text = flat(pdf_text(pdf))
+    assert "No contributions were recorded for this workshop" in text
+    assert "Somewhere else entirely" not in text
+    assert "Busy workshop" not in text
+    assert "Quiet workshop" in text
+    assert len(reader.pages) <= 6
+    assert "Appendix" not in text
+    assert "/StructTreeRoot" in reader.trailer["/Root"]
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+
+
+class RecordingHTML(HTML):
+    """WeasyPrint's HTML, keeping the laid-out document so its boxes can be measured."""
+
+    documents = []
+
+    def render(self, *args, **kwargs):
+        document = super().render(*args, **kwargs)
+        RecordingHTML.documents.append(document)
+        return document
+
+
+@pytest.fixture
+def layouts(monkeypatch):
+    RecordingHTML.documents = []
+    monkeypatch.setattr(weasyprint, "HTML", RecordingHTML)
+    monkeypatch.setattr(exports, "HTML", RecordingHTML, raising=False)  # if imported at the top
+    return RecordingHTML.documents
+
+
+def overflowing_text(document):
+    """Text boxes that run past the right edge of the page's content area."""
+    found = []
+    for page in document.pages:
+        page_box = page._page_box
+        right = page_box.content_box_x() + page_box.width + 0.5
+        found += [
+            box.text[:30]
+            for box in page_box.descendants()
+            if isinstance(box, boxes.TextBox) and box.position_x + box.width > right
+        ]
+    return found
+
+
+def workshop_with_posts(*texts):
+    """A workshop whose posts are agreed by two groups, enough to show in the pillars."""
+    workshop = make_workshop()
+    author = ParticipantFactory(workshop=workshop, group=stakeholder_group("health"))
+    voters = [
+        ParticipantFactory(workshop=workshop, group=stakeholder_group(slug))
+        for slug in ("pcf", "education") * 3
+    ]
+    for text in texts:
+        post = ContributionFactory(workshop=workshop, participant=author, text=text)
+        for voter in voters:
+            VoteFactory(contribution=post, participant=voter, choice=Vote.Choice.AGREE)
+    return workshop
+
+
+def test_right_to_left_text_and_long_words_stay_on_the_page(layouts):
+    """Arabic, Hebrew and a 300-character word, quoted in the pillars and, as asked for,
+    in the appendix."""
+    workshop = workshop_with_posts(f"Arabic: {ARABIC}", f"Hebrew: {HEBREW}", LONG_WORD)
+    pdf = render_pdf(workshop.series, workshop, include_appendix=True)
+    text = pdf_text(pdf)
+    for word in ("نحتاج", "دعم", "المدارس", "אנחנו", "תמיכה", "טובה"):
+        assert text.count(word) >= 2, word  # the quote and the appendix
+    assert "".join(text.split()).count(LONG_WORD) == 2
+    assert "Appendix: every contribution" in text
+    assert overflowing_text(layouts[-1]) == []
+
+
+def test_emoji_render_and_map_back_to_text(layouts):
+    """Emoji lay out without error or overflow, and the PDF maps their glyphs to the
+    characters (pypdf cannot decode WeasyPrint's custom CMap here, so the /ToUnicode maps
+    are read instead). No appendix was asked for, so there is none."""
+    workshop = workshop_with_posts(EMOJI_POST)
+    pdf = render_pdf(workshop.series, workshop)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = pdf_text(pdf)
+    assert "Pillar 1" in text
+    assert "Appendix" not in text
+    maps = ""
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            if "/ToUnicode" in font:
+                maps += font["/ToUnicode"].get_object().get_data().decode("latin-1").upper()
+    assert "D83DDE80" in maps  # 🚀 in UTF-16
+    assert "D83DDC4D" in maps  # 👍
+    assert overflowing_text(layouts[-1]) == []
