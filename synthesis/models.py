@@ -1,6 +1,6 @@
-from django.conf import settings
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
