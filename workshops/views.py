@@ -183,32 +183,35 @@ def _moderated(request, contribution):
     return _back_to_console(contribution.workshop)
 
 
+def _act_on_post(request, pk, contribution_id, action, **fields):
+    """Run a moderation service on one post of this workshop and show the post again."""
+    contribution = get_object_or_404(Contribution, pk=contribution_id, workshop=pk)
+    _apply(request, action, contribution=contribution, by=request.user, **fields)
+    return _moderated(request, contribution)
+
+
 @require_POST
 @facilitator_required
 def contribution_moderate(request, pk, contribution_id):
-    contribution = get_object_or_404(Contribution, pk=contribution_id, workshop=pk)
-    _apply(
+    return _act_on_post(
         request,
+        pk,
+        contribution_id,
         participant_services.contribution_set_state,
-        contribution=contribution,
         state=request.POST.get("state"),
-        by=request.user,
     )
-    return _moderated(request, contribution)
 
 
 @require_POST
 @facilitator_required
 def contribution_edit(request, pk, contribution_id):
-    contribution = get_object_or_404(Contribution, pk=contribution_id, workshop=pk)
-    _apply(
+    return _act_on_post(
         request,
+        pk,
+        contribution_id,
         participant_services.contribution_edit,
-        contribution=contribution,
         text=request.POST.get("text", ""),
-        by=request.user,
     )
-    return _moderated(request, contribution)
 
 
 @require_POST
@@ -232,14 +235,9 @@ def contribution_merge(request, pk, contribution_id):
 @require_POST
 @facilitator_required
 def contribution_release(request, pk, contribution_id):
-    contribution = get_object_or_404(Contribution, pk=contribution_id, workshop=pk)
-    _apply(
-        request,
-        participant_services.contribution_release_personal_data,
-        contribution=contribution,
-        by=request.user,
+    return _act_on_post(
+        request, pk, contribution_id, participant_services.contribution_release_personal_data
     )
-    return _moderated(request, contribution)
 
 
 @require_POST
