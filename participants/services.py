@@ -1,5 +1,3 @@
-import unicodedata
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -8,6 +6,7 @@ from django.utils import timezone
 from participants import live, ratelimit
 from participants.models import Contribution, Participant, Vote
 from participants.privacy import mask_personal_data
+from participants.text import tidy_text
 from workshops import audit, realtime
 
 
@@ -21,7 +20,7 @@ def participant_join(*, workshop, group, display_name="", table_number=None, con
     participant = Participant(
         workshop=workshop,
         group=group,
-        display_name=display_name.strip(),
+        display_name=tidy_text(display_name),
         table_number=table_number,
         consented_at=timezone.now(),
     )
@@ -30,29 +29,9 @@ def participant_join(*, workshop, group, display_name="", table_number=None, con
     return participant
 
 
-# Direction overrides can make text read differently from how it is stored, and these
-# zero-width characters hide nothing anyone needs; joiners (U+200C, U+200D) stay for emoji
-# and scripts that use them.
-INVISIBLE = dict.fromkeys(
-    map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u2060\ufeff\u200e\u200f")
-)
-MAX_COMBINING_MARKS = 4
-
-
-def _limit_combining_marks(text):
-    """Keep at most a few accents on one letter: stacked marks spill over other lines."""
-    kept, run = [], 0
-    for char in text:
-        run = run + 1 if unicodedata.combining(char) else 0
-        if run <= MAX_COMBINING_MARKS:
-            kept.append(char)
-    return "".join(kept)
-
-
 def clean_contribution_text(text):
     """The text as it will be stored, or a ValidationError that says what to change."""
-    text = unicodedata.normalize("NFC", (text or "").translate(INVISIBLE))
-    text = _limit_combining_marks(text).strip()
+    text = tidy_text(text)
     if not text:
         raise ValidationError({"text": "Please write something before you send it."})
     if "\x00" in text or not _encodable(text):

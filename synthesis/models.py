@@ -24,7 +24,7 @@ class Theme(models.Model):
     )
     contributions = models.ManyToManyField("participants.Contribution", related_name="themes")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created = models.DateTimeField(auto_now_add=True)
 

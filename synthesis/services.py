@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from participants.models import Contribution
+from participants.text import tidy_text
 from synthesis.models import STALE_AFTER, Finding, Judgement, ReportExport, Theme
 from synthesis.report import data_version
 from synthesis.stats import Verdict
@@ -80,7 +81,7 @@ def theme_create(*, series, title, contribution_ids, user):
     members = _theme_members(series, contribution_ids)
     theme = Theme(
         series=series,
-        title=title.strip(),
+        title=tidy_text(title),
         created_by=user,
         recommendation_id=members[0].prompt.recommendation_id,
     )
@@ -95,7 +96,7 @@ def theme_update(*, theme, title, contribution_ids):
     if len(set(contribution_ids)) < 2:
         raise ValidationError({"contributions": "A theme links at least two posts."})
     members = _theme_members(theme.series, contribution_ids, theme=theme)
-    theme.title = title.strip()
+    theme.title = tidy_text(title)
     theme.recommendation_id = members[0].prompt.recommendation_id
     theme.full_clean()
     theme.save(update_fields=["title", "recommendation"])
@@ -125,7 +126,8 @@ def finding_save(
     if any(theme.series_id != series.pk for theme in themes):
         raise ValidationError({"themes": "Themes must belong to this series."})
     finding = finding or Finding(series=series, created_by=user)
-    finding.title, finding.body, finding.kind, finding.pillar = title, body, kind, pillar
+    finding.title, finding.body = tidy_text(title), tidy_text(body)
+    finding.kind, finding.pillar = kind, pillar
     finding.full_clean()
     finding.save()
     finding.contributions.set(evidence)

@@ -1,0 +1,772 @@
+"""Who may open what: every URL and every socket path, for every kind of visitor.
+
+The table of routes is checked against the URL resolver itself, so a new URL without a row
+here fails `test_every_named_route_has_a_row`.
+
+Roles:
+  anonymous          no cookie at all
+  participant        joined this workshop (its signed per-workshop cookie)
+  other_participant  joined another workshop of the same series; their cookie is sent under
+                     its own name *and* replayed under this workshop's cookie name
+  facilitator        group "Facilitators" (workshops.facilitate, pillars.change_framework)
+  analyst            group "Analysts" (workshops.analyse)
+  staff              is_staff user with no group: the admin flag alone grants nothing here
+
+There is no "facilitator of another series" role: series and workshops have no owners
+(no link to a user; `test_series_and_workshops_have_no_owner` guards this), so every
+facilitator may run every series. If owners are ever added, add that role to ROLES and
+expect 403 for it on the other series' pages.
+
+Outcomes:
+  allow      2xx, or a redirect that is not to the sign-in page
+  login      302 to /accounts/login/ (anonymous visitors and participants, who have no
+             account, on staff pages)
+  forbidden  403 (signed in, but without the permission)
+  join       participant pages for anyone who has not joined *this* workshop: the page
+             shows the join form, never the feed; an action redirects to /w/<code>/ to join
+
+Refused requests change nothing: every table the app writes is compared before and after.
+"""
+
+import functools
+import uuid
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+from asgiref.sync import async_to_sync
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from participants import tokens
+from participants.models import Contribution, Participant, StakeholderGroup, Vote
+from pillars.forms import FrameworkForm, PillarFormSet, RecommendationFormSet
+from pillars.models import Framework, Pillar, Recommendation
+from synthesis.models import Finding, Judgement, ReportExport, Theme
+from tests.factories import (
+    ContributionFactory,
+    ParticipantFactory,
+    SeriesFactory,
+    UserFactory,
+    make_workshop,
+    stakeholder_group,
+)
+from tests.helpers import form_post_data
+from tests.live import communicator, staff_cookie
+from workshops.forms import PromptFormSet
+from workshops.models import AuditEntry, Prompt, Series, Workshop
+from workshops.realtime import CLOSE_NO_WORKSHOP, CLOSE_NOT_ALLOWED
+
+ROLES = ("anonymous", "participant", "other_participant", "facilitator", "analyst", "staff")
+
+ALLOW, LOGIN, FORBIDDEN, JOIN = "allow", "login", "forbidden", "join"
+
+PUBLIC = dict.fromkeys(ROLES, ALLOW)
+NO_ACCOUNT = {"anonymous": LOGIN, "participant": LOGIN, "other_participant": LOGIN}
+FACILITATORS_ONLY = {**NO_ACCOUNT, "facilitator": ALLOW, "analyst": FORBIDDEN, "staff": FORBIDDEN}
+# pillars.change_framework: only the Facilitators group has it.
+FRAMEWORK_EDITORS = FACILITATORS_ONLY
+ANALYSTS_ONLY = {**NO_ACCOUNT, "facilitator": FORBIDDEN, "analyst": ALLOW, "staff": FORBIDDEN}
+ANY_ROLE = {**NO_ACCOUNT, "facilitator": ALLOW, "analyst": ALLOW, "staff": FORBIDDEN}
+PARTICIPANT_ONLY = {**dict.fromkeys(ROLES, JOIN), "participant": ALLOW}
+
+# Every table a view can write. Sessions are left out: signing in and out write them.
+WRITTEN = [
+    Series,
+    Workshop,
+    Prompt,
+    Participant,
+    Contribution,
+    Vote,
+    Theme,
+    Theme.contributions.through,
+    Finding,
+    Finding.contributions.through,
+    Finding.themes.through,
+    Judgement,
+    ReportExport,
+    AuditEntry,
+    Framework,
+    Pillar,
+    Recommendation,
+    StakeholderGroup,
+    get_user_model(),
+]
+
+
+def snapshot():
+    return {model._meta.label: list(model.objects.order_by("pk").values()) for model in WRITTEN}
+
+
+@functools.cache
+def _handler():
+    return Client().handler
+
+
+def new_client():
+    """A browser of its own that shares one WSGI handler with the others: building a handler
+    loads the middleware, and WhiteNoise's scans every static file (~0.1 s each time)."""
+    client = Client()
+    client.handler = _handler()
+    return client
+
+
+# The world every row is built in
+
+
+def build_world():
+    users = {
+        "facilitator": UserFactory(roles=["Facilitators"]),
+        "analyst": UserFactory(roles=["Analysts"]),
+        "staff": UserFactory(is_staff=True),
+    }
+    analyst = users["analyst"]
+    series = SeriesFactory()
+    workshop = make_workshop(series=series)
+    other_workshop = make_workshop(series=series, title="Another workshop")
+    prompt = workshop.prompts.get(is_open=True)
+    participant = ParticipantFactory(workshop=workshop)
+    author = ParticipantFactory(workshop=workshop, group=stakeholder_group("education"))
+    erasable = ParticipantFactory(workshop=workshop, group=stakeholder_group("health"))
+    other_participant = ParticipantFactory(workshop=other_workshop)
+
+    def post(by, text):
+        return ContributionFactory(participant=by, text=text)
+
+    contribution = post(author, "Matrix words only a member of this workshop may read")
+    duplicate = post(author, "Matrix duplicate post")
+    own = post(participant, "Matrix post the participant may withdraw")
+    flagged = post(author, "My son Tom needs help")
+    flagged.personal_data, flagged.masked_text = ["name"], "My son [name] needs help"
+    flagged.save(update_fields=["personal_data", "masked_text"])
+    in_theme = [post(author, "Matrix theme post one"), post(author, "Matrix theme post two")]
+    free = [post(author, "Matrix free post one"), post(author, "Matrix free post two")]
+    post(erasable, "Matrix post of someone to erase")
+
+    theme = Theme.objects.create(series=series, title="Matrix theme", created_by=analyst)
+    theme.contributions.set(in_theme)
+    finding = Finding.objects.create(
+        series=series,
+        title="Matrix finding",
+        body="Body",
+        kind=Finding.Kind.COMMON_GROUND,
+        created_by=analyst,
+    )
+    judgement = Judgement.objects.create(
+        series=series,
+        contribution=contribution,
+        verdict="insufficient_data",
+        computed="insufficient_data",
+    )
+    done = ReportExport(
+        series=series,
+        kind=ReportExport.Kind.CONTRIBUTIONS_CSV,
+        fingerprint="matrix-done",
+        status=ReportExport.Status.DONE,
+        progress=100,
+    )
+    done.file.save("matrix.csv", ContentFile(b"comment-id,comment-body\r\n"), save=True)
+    failed = ReportExport.objects.create(
+        series=series,
+        kind=ReportExport.Kind.VOTES_CSV,
+        fingerprint="matrix-failed",
+        status=ReportExport.Status.FAILED,
+        error="The export could not be built.",
+    )
+    return SimpleNamespace(
+        series=series,
+        workshop=workshop,
+        other_workshop=other_workshop,
+        prompt=prompt,
+        framework=series.framework,
+        participant=participant,
+        author=author,
+        erasable=erasable,
+        other_participant=other_participant,
+        contribution=contribution,
+        duplicate=duplicate,
+        own=own,
+        flagged=flagged,
+        in_theme=in_theme,
+        free=free,
+        theme=theme,
+        finding=finding,
+        judgement=judgement,
+        done_export=done,
+        failed_export=failed,
+        users=users,
+    )
+
+
+def participant_cookies(w, role):
+    """name -> token for the participant roles; the other participant's token is also
+    replayed under this workshop's cookie name, which must not let them in."""
+    if role == "participant":
+        return {tokens.cookie_name(w.workshop): tokens.make_token(w.participant)}
+    if role == "other_participant":
+        token = tokens.make_token(w.other_participant)
+        return {tokens.cookie_name(w.other_workshop): token, tokens.cookie_name(w.workshop): token}
+    return {}
+
+
+def client_for(w, role):
+    client = new_client()
+    if role in w.users:
+        client.force_login(w.users[role])
+    for name, value in participant_cookies(w, role).items():
+        client.cookies[name] = value
+    return client
+
+
+# POST bodies that succeed for a role that is allowed (so a refusal is not a form error)
+
+
+def prompts_data(w):
+    formset = PromptFormSet(
+        queryset=w.workshop.prompts.all(), form_kwargs={"framework": w.framework}
+    )
+    data = form_post_data(formset)
+    data["form-0-question"] = "Matrix: a changed question"
+    return data
+
+
+def framework_data(w):
+    framework = w.framework
+    data = form_post_data(
+        FrameworkForm(instance=framework),
+        PillarFormSet(instance=framework, prefix="pillars"),
+        RecommendationFormSet(
+            queryset=framework.recommendations(),
+            prefix="recommendations",
+            form_kwargs={"framework": framework},
+        ),
+    )
+    data["name"] = "Matrix: a renamed framework"
+    return data
+
+
+def ids(posts):
+    return ", ".join(str(p.pk) for p in posts)
+
+
+@dataclass
+class Route:
+    kwargs: object = None  # world -> URL kwargs
+    policy: dict = field(default_factory=lambda: PUBLIC)
+    get: bool = False
+    post: object = None  # world -> POST data; None for a GET-only route
+    # Whether an allowed POST writes something (proves the request was a real one).
+    post_changes: bool = True
+
+    def url(self, name, w):
+        return reverse(name, kwargs=self.kwargs(w) if self.kwargs else None)
+
+
+def code(w):
+    return {"code": w.workshop.join_code}
+
+
+def workshop_pk(w):
+    return {"pk": w.workshop.pk}
+
+
+def series_pk(w):
+    return {"pk": w.series.pk}
+
+
+def in_workshop(**extra):
+    return lambda w: {"pk": w.workshop.pk, **{k: get(w) for k, get in extra.items()}}
+
+
+def in_series(**extra):
+    return lambda w: {"pk": w.series.pk, **{k: get(w) for k, get in extra.items()}}
+
+
+MATRIX = {
+    # Public pages
+    # A wrong password is answered on the sign-in page (200) whoever asks.
+    "login": Route(
+        get=True, post=lambda w: {"username": "nobody", "password": "wrong"}, post_changes=False
+    ),
+    # The load balancer's probe: public, and says nothing but "ok".
+    "healthz": Route(get=True),
+    "logout": Route(post=lambda w: {}, post_changes=False),
+    "accessibility": Route(get=True),
+    # Participants: anyone may enter a code and join; the rest needs this workshop's cookie.
+    "participants:home": Route(
+        get=True, post=lambda w: {"code": w.workshop.join_code}, post_changes=False
+    ),
+    "participants:join": Route(
+        kwargs=code, post=lambda w: {"group": stakeholder_group("pcf").pk, "consent": "on"}
+    ),
+    "participants:workshop": Route(kwargs=code, policy=PARTICIPANT_ONLY, get=True),
+    "participants:contribute": Route(
+        kwargs=code,
+        policy=PARTICIPANT_ONLY,
+        post=lambda w: {
+            "text": "Matrix new post",
+            "client_id": uuid.uuid4(),
+            "prompt": w.prompt.pk,
+        },
+    ),
+    "participants:vote": Route(
+        kwargs=lambda w: {**code(w), "contribution_id": w.contribution.pk},
+        policy=PARTICIPANT_ONLY,
+        post=lambda w: {"choice": "agree"},
+    ),
+    "participants:withdraw": Route(
+        kwargs=lambda w: {**code(w), "contribution_id": w.own.pk},
+        policy=PARTICIPANT_ONLY,
+        post=lambda w: {},
+    ),
+    # Facilitators
+    "workshops:staff_home": Route(policy=ANY_ROLE, get=True),
+    "workshops:series_list": Route(
+        policy=FACILITATORS_ONLY,
+        get=True,
+        post=lambda w: {"name": "Matrix series", "framework": w.framework.pk},
+    ),
+    "workshops:series_detail": Route(
+        kwargs=series_pk,
+        policy=FACILITATORS_ONLY,
+        get=True,
+        post=lambda w: {"title": "Matrix", "kind": "regional", "starts_at": "2031-05-01T10:00"},
+    ),
+    "workshops:console": Route(kwargs=workshop_pk, policy=FACILITATORS_ONLY, get=True),
+    "workshops:workshop_status": Route(
+        kwargs=workshop_pk, policy=FACILITATORS_ONLY, post=lambda w: {"status": "closed"}
+    ),
+    "workshops:premoderation": Route(
+        kwargs=workshop_pk, policy=FACILITATORS_ONLY, post=lambda w: {"premoderation": "on"}
+    ),
+    "workshops:spotlight": Route(
+        kwargs=workshop_pk,
+        policy=FACILITATORS_ONLY,
+        post=lambda w: {"contribution": w.contribution.pk},
+    ),
+    "workshops:scribe": Route(
+        kwargs=workshop_pk,
+        policy=FACILITATORS_ONLY,
+        post=lambda w: {
+            "prompt": w.prompt.pk,
+            "group": stakeholder_group("pcf").pk,
+            "text": "Matrix card",
+            "client_id": uuid.uuid4(),
+        },
+    ),
+    "workshops:prompts_edit": Route(
+        kwargs=workshop_pk, policy=FACILITATORS_ONLY, get=True, post=prompts_data
+    ),
+    "workshops:prompt_toggle": Route(
+        kwargs=in_workshop(prompt_id=lambda w: w.prompt.pk),
+        policy=FACILITATORS_ONLY,
+        post=lambda w: {},
+    ),
+    "workshops:prompt_timer": Route(
+        kwargs=in_workshop(prompt_id=lambda w: w.prompt.pk),
+        policy=FACILITATORS_ONLY,
+        post=lambda w: {"minutes": "5"},
+    ),
+    "workshops:contribution_moderate": Route(
+        kwargs=in_workshop(contribution_id=lambda w: w.contribution.pk),
+        policy=FACILITATORS_ONLY,
+        post=lambda w: {"state": "hidden"},
+    ),
+    "workshops:contribution_edit": Route(
+        kwargs=in_workshop(contribution_id=lambda w: w.contribution.pk),
+        policy=FACILITATORS_ONLY,
+        post=lambda w: {"text": "Matrix: edited by a facilitator"},
+    ),
+    "workshops:contribution_merge": Route(
+        kwargs=in_workshop(contribution_id=lambda w: w.duplicate.pk),
+        policy=FACILITATORS_ONLY,
+        post=lambda w: {"into": w.contribution.pk},
+    ),
+    "workshops:contribution_release": Route(
+        kwargs=in_workshop(contribution_id=lambda w: w.flagged.pk),
+        policy=FACILITATORS_ONLY,
+        post=lambda w: {},
+    ),
+    "workshops:participant_erase": Route(
+        kwargs=in_workshop(participant_id=lambda w: w.erasable.pk),
+        policy=FACILITATORS_ONLY,
+        post=lambda w: {},
+    ),
+    "workshops:wall": Route(kwargs=workshop_pk, policy=FACILITATORS_ONLY, get=True),
+    "workshops:qr_code": Route(kwargs=workshop_pk, policy=FACILITATORS_ONLY, get=True),
+    # Framework editors
+    "pillars:framework_list": Route(policy=FRAMEWORK_EDITORS, get=True),
+    "pillars:framework_edit": Route(
+        kwargs=lambda w: {"pk": w.framework.pk},
+        policy=FRAMEWORK_EDITORS,
+        get=True,
+        post=framework_data,
+    ),
+    # Analysts
+    "synthesis:series_list": Route(policy=ANALYSTS_ONLY, get=True),
+    "synthesis:series_board": Route(kwargs=series_pk, policy=ANALYSTS_ONLY, get=True),
+    "synthesis:workshop_board": Route(kwargs=workshop_pk, policy=ANALYSTS_ONLY, get=True),
+    "synthesis:series_contributions": Route(kwargs=series_pk, policy=ANALYSTS_ONLY, get=True),
+    "synthesis:judge": Route(
+        kwargs=in_series(kind=lambda w: "contribution", item_pk=lambda w: w.contribution.pk),
+        policy=ANALYSTS_ONLY,
+        post=lambda w: {"verdict": "common_ground", "reason": "Matrix reason"},
+    ),
+    "synthesis:judgement_withdraw": Route(
+        kwargs=in_series(judgement_id=lambda w: w.judgement.pk),
+        policy=ANALYSTS_ONLY,
+        post=lambda w: {},
+    ),
+    "synthesis:themes": Route(
+        kwargs=series_pk,
+        policy=ANALYSTS_ONLY,
+        get=True,
+        post=lambda w: {"title": "Matrix new theme", "contributions": ids(w.free)},
+    ),
+    "synthesis:theme_edit": Route(
+        kwargs=in_series(theme_id=lambda w: w.theme.pk),
+        policy=ANALYSTS_ONLY,
+        get=True,
+        post=lambda w: {"title": "Matrix renamed theme", "contributions": ids(w.in_theme)},
+    ),
+    "synthesis:theme_delete": Route(
+        kwargs=in_series(theme_id=lambda w: w.theme.pk), policy=ANALYSTS_ONLY, post=lambda w: {}
+    ),
+    "synthesis:findings": Route(
+        kwargs=series_pk,
+        policy=ANALYSTS_ONLY,
+        get=True,
+        post=lambda w: {"title": "Matrix new finding", "body": "B", "kind": "debate"},
+    ),
+    "synthesis:finding_edit": Route(
+        kwargs=in_series(finding_id=lambda w: w.finding.pk),
+        policy=ANALYSTS_ONLY,
+        get=True,
+        post=lambda w: {"title": "Matrix edited", "body": "B", "kind": "common_ground"},
+    ),
+    "synthesis:finding_delete": Route(
+        kwargs=in_series(finding_id=lambda w: w.finding.pk),
+        policy=ANALYSTS_ONLY,
+        post=lambda w: {},
+    ),
+    "synthesis:exports": Route(
+        kwargs=series_pk,
+        policy=ANALYSTS_ONLY,
+        get=True,
+        post=lambda w: {"kind": "contributions_csv"},
+    ),
+    "synthesis:export_status": Route(
+        kwargs=lambda w: {"export_id": w.done_export.pk}, policy=ANALYSTS_ONLY, get=True
+    ),
+    "synthesis:export_download": Route(
+        kwargs=lambda w: {"export_id": w.done_export.pk}, policy=ANALYSTS_ONLY, get=True
+    ),
+    "synthesis:export_retry": Route(
+        kwargs=lambda w: {"export_id": w.failed_export.pk},
+        policy=ANALYSTS_ONLY,
+        post=lambda w: {},
+    ),
+}
+
+
+# The resolver is the source of truth
+
+
+def named_routes(patterns=None, namespace=None, prefix=""):
+    """Every route's full name (or, unnamed, its pattern), leaving out admin/ and static."""
+    found = []
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(entry.pattern)
+        if route.startswith(("admin/", "static/", "media/")):
+            continue
+        if isinstance(entry, URLResolver):
+            inner = entry.namespace or namespace
+            found += named_routes(entry.url_patterns, inner, route)
+        elif isinstance(entry, URLPattern):
+            name = entry.name and (f"{namespace}:{entry.name}" if namespace else entry.name)
+            found.append(name or f"<unnamed {route!r}>")
+    return found
+
+
+def test_every_named_route_has_a_row():
+    """A URL without a row here fails, and so does a row for a URL that has gone."""
+    routes = named_routes()
+    assert len(routes) == len(set(routes))
+    assert sorted(set(routes) - set(MATRIX)) == [], "routes missing from the permission matrix"
+    assert sorted(set(MATRIX) - set(routes)) == [], "matrix rows for routes that do not exist"
+
+
+def test_every_row_is_requested_some_way():
+    for name, route in MATRIX.items():
+        assert route.get or route.post, name
+        assert set(route.policy) == set(ROLES), name
+
+
+def test_series_and_workshops_have_no_owner():
+    """No series or workshop belongs to a user, so there is no "facilitator of another
+    series" to refuse. Adding an owner must come with that role in this matrix."""
+    user_model = get_user_model()
+    for model in (Series, Workshop):
+        related = [f.name for f in model._meta.get_fields() if f.related_model is user_model]
+        assert related == [], f"{model.__name__} now has an owner: extend the matrix"
+
+
+# HTTP
+
+
+def body(response):
+    if response.streaming:
+        # Reading it all closes it (the test client's wrapper does, with the database left
+        # alone); closing it again would close the test's connection on PostgreSQL.
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def check(response, expected, w, method):
+    """A list of problems (empty when the response is what the role should get)."""
+    status, location = response.status_code, response.headers.get("Location", "")
+    content = body(response)
+    login = reverse("login")
+    if expected == ALLOW:
+        ok = 200 <= status < 300 or (300 <= status < 400 and not location.startswith(login))
+        return [] if ok else [f"expected allowed, got {status} {location}"]
+    if expected == LOGIN:
+        ok = status == 302 and location.startswith(login + "?next=")
+        return [] if ok else [f"expected a redirect to sign in, got {status} {location}"]
+    if expected == FORBIDDEN:
+        return [] if status == 403 else [f"expected 403, got {status} {location}"]
+    # JOIN: never this workshop's feed; a page shows the join form, an action sends to join.
+    join_page = reverse("participants:workshop", args=[w.workshop.join_code])
+    if method == "get":
+        text = content.decode()
+        problems = [] if status == 200 else [f"expected the join form (200), got {status}"]
+        if "Join the workshop" not in text:
+            problems.append("the join form is not shown")
+        if "data-live-socket" in text or w.contribution.text in text:
+            problems.append("the feed of this workshop is shown")
+        return problems
+    ok = status == 302 and location == join_page
+    return [] if ok else [f"expected a redirect to {join_page}, got {status} {location}"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_route_answers_each_role_as_the_matrix_says(name):
+    route = MATRIX[name]
+    w = build_world()
+    url = route.url(name, w)
+    clients = {role: client_for(w, role) for role in ROLES}
+    # Refused roles go first, so an allowed write cannot hide a refused one.
+    roles = sorted(ROLES, key=lambda role: route.policy[role] == ALLOW)
+    problems = []
+    if route.get:
+        before = snapshot()
+        for role in roles:
+            response = clients[role].get(url)
+            problems += [
+                f"GET as {role}: {p}" for p in check(response, route.policy[role], w, "get")
+            ]
+        if snapshot() != before:
+            problems.append("a GET changed something")
+    if route.post:
+        refused = [role for role in roles if route.policy[role] != ALLOW]
+        before = snapshot()
+        for role in refused:
+            response = clients[role].post(url, route.post(w))
+            problems += [
+                f"POST as {role}: {p}" for p in check(response, route.policy[role], w, "post")
+            ]
+        after = snapshot()
+        if after != before:
+            changed = [label for label in before if before[label] != after[label]]
+            problems.append(f"a refused POST (by one of {refused}) changed {changed}")
+        for role in roles[len(refused) :]:
+            before = after
+            response = clients[role].post(url, route.post(w))
+            problems += [f"POST as {role}: {p}" for p in check(response, ALLOW, w, "post")]
+            after = snapshot()
+            if route.post_changes and after == before:
+                problems.append(f"POST as {role} was allowed but saved nothing")
+    assert problems == [], f"{name} {url}"
+
+
+@pytest.mark.django_db
+def test_methods_a_route_does_not_take_are_405_and_change_nothing():
+    w = build_world()
+    client = client_for(w, "facilitator")
+    before = snapshot()
+    wrong = []
+    for name, route in MATRIX.items():
+        url = route.url(name, w)
+        if not route.get and client.get(url).status_code != 405:
+            wrong.append(f"GET {name}")
+        if not route.post and client.post(url, {}).status_code != 405:
+            wrong.append(f"POST {name}")
+    assert wrong == []
+    assert snapshot() == before
+
+
+# Crossing workshops and series by id: the right role, the wrong object
+
+
+@pytest.mark.django_db
+def test_a_participant_cannot_act_on_another_workshops_posts_through_their_own_code():
+    """Through their own workshop's code, a participant of another workshop can neither
+    vote on nor withdraw a post of this one."""
+    w = build_world()
+    client = client_for(w, "other_participant")
+    own_code = w.other_workshop.join_code
+    before = snapshot()
+    vote = client.post(
+        reverse("participants:vote", args=[own_code, w.contribution.pk]), {"choice": "agree"}
+    )
+    assert vote.status_code == 302  # back to their own feed, with the refusal as a message
+    withdraw = client.post(reverse("participants:withdraw", args=[own_code, w.own.pk]))
+    assert withdraw.status_code == 404
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("workshops:contribution_moderate", lambda w, o: {"contribution_id": o.pk}),
+        ("workshops:contribution_edit", lambda w, o: {"contribution_id": o.pk}),
+        ("workshops:contribution_merge", lambda w, o: {"contribution_id": o.pk}),
+        ("workshops:contribution_release", lambda w, o: {"contribution_id": o.pk}),
+        ("workshops:participant_erase", lambda w, o: {"participant_id": o.participant_id}),
+        ("workshops:prompt_toggle", lambda w, o: {"prompt_id": o.prompt_id}),
+        ("workshops:prompt_timer", lambda w, o: {"prompt_id": o.prompt_id}),
+    ],
+)
+def test_a_facilitator_cannot_reach_another_workshops_objects_through_this_one(name, kwargs):
+    """The workshop in the URL bounds the objects: another workshop's post is a 404."""
+    w = build_world()
+    elsewhere = ContributionFactory(participant=w.other_participant, text="Elsewhere")
+    elsewhere.personal_data = ["name"]
+    elsewhere.save(update_fields=["personal_data"])
+    url = reverse(name, kwargs={"pk": w.workshop.pk, **kwargs(w, elsewhere)})
+    client = client_for(w, "facilitator")
+    before = snapshot()
+    response = client.post(
+        url, {"state": "hidden", "text": "Changed", "into": w.contribution.pk, "minutes": "5"}
+    )
+    assert response.status_code == 404
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name",
+    [
+        "synthesis:judge",
+        "synthesis:judgement_withdraw",
+        "synthesis:theme_edit",
+        "synthesis:theme_delete",
+        "synthesis:finding_edit",
+        "synthesis:finding_delete",
+    ],
+)
+def test_an_analyst_cannot_reach_another_series_objects_through_this_one(name):
+    """The series in the URL bounds the objects: another series' item is a 404."""
+    w = build_world()
+    other_series = SeriesFactory()
+    kwargs = {
+        "synthesis:judge": {"kind": "contribution", "item_pk": w.contribution.pk},
+        "synthesis:judgement_withdraw": {"judgement_id": w.judgement.pk},
+        "synthesis:theme_edit": {"theme_id": w.theme.pk},
+        "synthesis:theme_delete": {"theme_id": w.theme.pk},
+        "synthesis:finding_edit": {"finding_id": w.finding.pk},
+        "synthesis:finding_delete": {"finding_id": w.finding.pk},
+    }[name]
+    url = reverse(name, kwargs={"pk": other_series.pk, **kwargs})
+    client = client_for(w, "analyst")
+    before = snapshot()
+    data = {"verdict": "common_ground", "reason": "R", "title": "Moved", "body": "B"}
+    assert (
+        client.post(url, {**data, "kind": "debate", "contributions": ids(w.in_theme)}).status_code
+        == 404
+    )
+    assert snapshot() == before
+
+
+# Themes and findings have a creator but no owner: any analyst may edit them
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["theme", "finding"])
+def test_an_analyst_can_edit_a_theme_or_finding_whose_creator_has_left(kind):
+    """created_by is SET_NULL when the creator's account is deleted; the item must stay
+    editable by the other analysts (not a 500)."""
+    w = build_world()
+    leaver = UserFactory(roles=["Analysts"])
+    item = w.theme if kind == "theme" else w.finding
+    item.created_by = leaver
+    item.save(update_fields=["created_by"])
+    leaver.delete()
+    client = client_for(w, "analyst")
+    if kind == "theme":
+        url = reverse("synthesis:theme_edit", args=[w.series.pk, w.theme.pk])
+        data = {"title": "Renamed after the creator left", "contributions": ids(w.in_theme)}
+    else:
+        url = reverse("synthesis:finding_edit", args=[w.series.pk, w.finding.pk])
+        data = {"title": "Renamed after the creator left", "body": "B", "kind": "debate"}
+    response = client.post(url, data)
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.title == "Renamed after the creator left"
+
+
+# Sockets
+
+SOCKETS = {
+    "phone": (lambda w: f"/ws/w/{w.workshop.join_code}/", PARTICIPANT_ONLY),
+    "console": (lambda w: f"/ws/facilitate/{w.workshop.pk}/", FACILITATORS_ONLY),
+    "wall": (lambda w: f"/ws/wall/{w.workshop.pk}/", FACILITATORS_ONLY),
+}
+UNKNOWN = {"phone": "/ws/w/ZZZZZZZ/", "console": "/ws/facilitate/0/", "wall": "/ws/wall/0/"}
+
+
+def socket_cookies(w, role):
+    if role in w.users:
+        return staff_cookie(w.users[role])
+    return "; ".join(f"{name}={value}" for name, value in participant_cookies(w, role).items())
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_every_socket_path_admits_only_its_role():
+    """Allowed sockets are accepted and stay open; the rest close with 4403, and a path
+    naming no workshop closes with 4404 whoever asks."""
+    w = build_world()
+    # Sockets (and their session cookies) are made here: the database is not for async code.
+    cookies = {role: socket_cookies(w, role) for role in ROLES}
+    cases = []
+    for kind, (path, policy) in SOCKETS.items():
+        for role in ROLES:
+            expected = None if policy[role] == ALLOW else CLOSE_NOT_ALLOWED
+            cases.append((kind, role, expected, communicator(path(w), cookies[role])))
+        for role in ("participant", "facilitator"):
+            socket = communicator(UNKNOWN[kind], cookies[role])
+            cases.append((f"{kind} (unknown)", role, CLOSE_NO_WORKSHOP, socket))
+    problems = []
+
+    async def scenario():
+        for kind, role, expected, socket in cases:
+            connected, _ = await socket.connect()
+            if not connected:
+                problems.append(f"{kind} as {role}: the handshake failed")
+                continue
+            if expected is None:
+                if not await socket.receive_nothing(timeout=0.05):
+                    output = await socket.receive_output()
+                    problems.append(f"{kind} as {role}: expected open, got {output}")
+                await socket.disconnect()
+            else:
+                output = await socket.receive_output(timeout=1)
+                if output != {"type": "websocket.close", "code": expected}:
+                    problems.append(f"{kind} as {role}: expected close {expected}, got {output}")
+
+    async_to_sync(scenario)()
+    assert problems == []
