@@ -52,6 +52,47 @@
     if (window.htmx && node && node.isConnected) htmx.process(node);
   }
 
+  /* Swapping in new HTML must not throw away a keyboard user's place. */
+  function focusedIn(container) {
+    var el = document.activeElement;
+    if (!el || el === document.body || !container.contains(el)) return null;
+    var form = el.form;
+    return {
+      id: el.id, name: el.getAttribute("name"), value: el.getAttribute("value"),
+      prompt: form && form.elements.prompt ? form.elements.prompt.value : null,
+      start: el.selectionStart, end: el.selectionEnd,
+    };
+  }
+
+  function refocus(root, place) {
+    if (!place) return;
+    var target = null;
+    if (place.prompt && place.name === "text") {
+      var input = root.querySelector('form[data-live-post] input[name=prompt][value="' + place.prompt + '"]');
+      target = input && input.form.elements.text;
+    }
+    if (!target && place.id) target = document.getElementById(place.id);
+    if (!target && place.name) {
+      var selector = '[name="' + place.name + '"]' + (place.value ? '[value="' + place.value + '"]' : "");
+      target = root.querySelector(selector);
+    }
+    if (!target) {
+      target = root;
+      target.setAttribute("tabindex", "-1");
+    }
+    target.focus();
+    if (place.start != null && target.setSelectionRange) {
+      try { target.setSelectionRange(place.start, place.end); } catch (e) { /* not a text field */ }
+    }
+  }
+
+  function replaceKeepingFocus(old, node) {
+    var place = focusedIn(old);
+    old.replaceWith(node);
+    activate(node);
+    refocus(node, place);
+  }
+
   function showStatus(text) {
     if (!statusLine) return;
     statusLine.textContent = text;
@@ -85,10 +126,7 @@
     var existing = document.getElementById(op.id);
     if (existing) {
       // Your own post keeps the copy that says it is yours.
-      if (!existing.classList.contains("mine")) {
-        existing.replaceWith(node);
-        activate(node);
-      }
+      if (!existing.classList.contains("mine")) replaceKeepingFocus(existing, node);
       return;
     }
     var container = document.getElementById(op.into);
@@ -104,11 +142,7 @@
     if (op.op === "upsert") upsert(op);
     else if (op.op === "replace") {
       var target = document.getElementById(op.id);
-      if (target) {
-        var replacement = fragment(op.html);
-        target.replaceWith(replacement);
-        activate(replacement);
-      }
+      if (target) replaceKeepingFocus(target, fragment(op.html));
     } else if (op.op === "remove") {
       var gone = document.getElementById(op.id);
       if (gone && !(op.keep_mine && gone.classList.contains("mine"))) gone.remove();
@@ -143,12 +177,14 @@
       .then(function (html) {
         if (html === null) return;
         var kept = typedText();
+        var place = focusedIn(region);
         region.innerHTML = html;
         activate(region);
         region.querySelectorAll("form[data-live-post]").forEach(function (form) {
           var text = kept[form.elements.prompt.value];
           if (text) form.elements.text.value = text;
         });
+        refocus(region, place);
         showQueued();
         tick();
       })
@@ -203,6 +239,10 @@
     status.textContent = text;
     status.classList.toggle("error", !!isError);
     status.setAttribute("role", isError ? "alert" : "status");
+    var box = input.form.elements.text;
+    box.setAttribute("aria-invalid", isError ? "true" : "false");
+    if (isError) box.setAttribute("aria-describedby", status.id);
+    else box.removeAttribute("aria-describedby");
   }
 
   function queuedNode(item) {
@@ -251,7 +291,7 @@
         return response.text().then(function (html) {
           dropFromOutbox(item.client_id);
           var section = document.getElementById("prompt-" + item.prompt);
-          if (section) section.replaceWith(fragment(html));
+          if (section) replaceKeepingFocus(section, fragment(html));
           showQueued();
         });
       })
@@ -295,7 +335,7 @@
       .then(function (response) { return response.text(); })
       .then(function (html) {
         var li = document.getElementById("contribution-" + id);
-        if (li && html.trim()) li.replaceWith(fragment(html));
+        if (li && html.trim()) replaceKeepingFocus(li, fragment(html));
       })
       .catch(function () { voteError(id, "You seem to be offline. Please try again in a moment."); });
   }
@@ -319,7 +359,7 @@
         var mine = fragment(message.html);
         mine.classList.add("mine");
         var existing = document.getElementById("contribution-" + message.id);
-        if (queued) queued.replaceWith(mine);
+        if (queued) replaceKeepingFocus(queued, mine);
         else if (!existing) {
           var feed = document.getElementById("feed-" + promptId);
           if (feed) feed.insertBefore(mine, feed.firstChild);
@@ -337,7 +377,7 @@
     } else if (message.contribution !== undefined) {
       if (message.type === "ack") {
         var li = document.getElementById("contribution-" + message.contribution);
-        if (li) li.replaceWith(fragment(message.html));
+        if (li) replaceKeepingFocus(li, fragment(message.html));
       } else {
         voteError(message.contribution, message.message);
       }
