@@ -18,6 +18,9 @@ from synthesis.stats import Verdict
 DEBATES = {Verdict.DEBATE_OPPOSED, Verdict.DEBATE_DIVERGENT}
 AGREEMENT = {Verdict.COMMON_GROUND, Verdict.SHARED_REJECTION}
 QUOTES_PER_ITEM = 3
+# A report is read, not searched: the strongest items of each kind are printed in full, the
+# rest counted (they are all in the appendix and the data exports).
+ITEMS_PER_SECTION = 10
 
 
 @dataclass
@@ -53,6 +56,7 @@ def report_context(series, *, workshop=None, include_appendix=False):
     for item in board.items:
         item.in_words = views_in_words(item)
         item.quotes = quotes(item)
+        item.voted_lines = [line for line in item.lines if line.tally.total]
     return {
         "series": series,
         "workshop": workshop,
@@ -91,21 +95,27 @@ def _findings(series):
     )
 
 
+def _shown(items):
+    """The strongest few of a list, and how many more the report only counts."""
+    return {"items": items[:ITEMS_PER_SECTION], "more": max(0, len(items) - ITEMS_PER_SECTION)}
+
+
 def _pillar_sections(pillar, recommendations):
     sections = []
     for recommendation, class_groups in recommendations:
         items = {group.verdict: group.items for group in class_groups}
+
+        def of(verdicts, items=items):
+            return [i for v in VERDICT_ORDER if v in verdicts for i in items.get(v, [])]
+
         sections.append(
             {
                 "recommendation": recommendation,
-                "agreement": [i for v in VERDICT_ORDER if v in AGREEMENT for i in items.get(v, [])],
-                "debate": [i for v in VERDICT_ORDER if v in DEBATES for i in items.get(v, [])],
-                "other": [
-                    i
-                    for v in VERDICT_ORDER
-                    if v not in AGREEMENT | DEBATES and v != Verdict.INSUFFICIENT_DATA
-                    for i in items.get(v, [])
-                ],
+                "agreement": _shown(of(AGREEMENT)),
+                "debate": _shown(of(DEBATES)),
+                "other": _shown(
+                    of(set(VERDICT_ORDER) - AGREEMENT - DEBATES - {Verdict.INSUFFICIENT_DATA})
+                ),
                 "too_few": len(items.get(Verdict.INSUFFICIENT_DATA, [])),
             }
         )

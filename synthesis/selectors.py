@@ -1,7 +1,7 @@
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
 from synthesis.stats import OTHER, Tally, Thresholds, classify
@@ -25,15 +25,18 @@ def group_tallies(contributions):
     rows = (
         Vote.objects.filter(contribution__in=contributions.values("pk"))
         .exclude(participant=F("contribution__participant"))
-        .values("contribution_id", "participant__group__slug", "choice")
-        .annotate(n=Count("pk"))
+        .values_list("contribution_id", "participant__group__slug")
+        .annotate(
+            agree=Count("pk", filter=Q(choice=Vote.Choice.AGREE)),
+            disagree=Count("pk", filter=Q(choice=Vote.Choice.DISAGREE)),
+            passes=Count("pk", filter=Q(choice=Vote.Choice.PASS)),
+        )
         .order_by()
     )
-    counts = defaultdict(vote_counts)
-    for row in rows:
-        field = CHOICE_FIELD[row["choice"]]
-        counts[row["contribution_id"]][row["participant__group__slug"]][field] += row["n"]
-    return {contribution_id: as_tallies(by_group) for contribution_id, by_group in counts.items()}
+    tallies = defaultdict(dict)
+    for contribution_id, slug, agree, disagree, passes in rows:
+        tallies[contribution_id][slug] = Tally(agree, disagree, passes)
+    return dict(tallies)
 
 
 def vote_counts():

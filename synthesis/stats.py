@@ -12,6 +12,7 @@ instead of falling a rounding error short.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -147,6 +148,8 @@ class Tally:
         )
 
 
+# A board reads thousands of items whose groups have the same few small counts.
+@functools.lru_cache(maxsize=4096)
 def majority_confidence(successes: int, total: int) -> float:
     """How sure we can be that more than half of the group would say yes.
 

@@ -114,7 +114,7 @@ def demo_report(django_db_setup, django_db_blocker):
             item
             for section in context["pillars"]
             for rec in section["recommendations"]
-            for item in rec["debate"]
+            for item in rec["debate"]["items"]
         ]
         pdf = render_pdf(series, include_appendix=True)
         report = SimpleNamespace(
