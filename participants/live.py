@@ -73,8 +73,8 @@ def contribution_events(contribution):
         ]
         # The spotlight stands outside the wall's feed: redraw the wall when it changes.
         + ([{"op": "resync"}] if contribution.workshop.spotlight_id == contribution.pk else []),
+        # One upsert: the console moves it between its queue and its feed, focus and all.
         FACILITATORS: [
-            {"op": "remove", "id": console_id},
             {
                 "op": "upsert",
                 "id": console_id,

@@ -124,12 +124,22 @@
   function upsert(op) {
     var node = fragment(op.html);
     var existing = document.getElementById(op.id);
+    var container = document.getElementById(op.into);
     if (existing) {
       // Your own post keeps the copy that says it is yours.
-      if (!existing.classList.contains("mine")) replaceKeepingFocus(existing, node);
+      if (existing.classList.contains("mine")) return;
+      if (container && existing.parentNode !== container) {
+        // Moving between lists (say, from the approval queue to the feed).
+        var place = focusedIn(existing);
+        existing.remove();
+        container.insertBefore(node, container.firstChild);
+        activate(node);
+        refocus(node, place);
+      } else {
+        replaceKeepingFocus(existing, node);
+      }
       return;
     }
-    var container = document.getElementById(op.into);
     if (!container || !matchesFilter(container, node)) return;
     var empty = container.querySelector(".empty");
     if (empty) empty.remove();
