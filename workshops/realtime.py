@@ -6,6 +6,7 @@ after a quiet spell goes at once, later ones within BATCH_WINDOW ride in one fra
 """
 
 import asyncio
+import contextvars
 import json
 import logging
 import math
@@ -102,7 +103,13 @@ class Coalescer:
             await self._run(workshop_id)
         else:
             self._due[workshop_id] = now + wait
-            loop.call_later(wait, lambda: asyncio.ensure_future(self._run(workshop_id)))
+            # A fresh context: this may run inside async_to_sync, whose executor is gone by
+            # the time the flush is due.
+            loop.call_later(
+                wait,
+                lambda: asyncio.ensure_future(self._run(workshop_id)),
+                context=contextvars.Context(),
+            )
 
     async def _run(self, workshop_id):
         self._due.pop(workshop_id, None)
