@@ -20,7 +20,7 @@ AGREEMENT = {Verdict.COMMON_GROUND, Verdict.SHARED_REJECTION}
 QUOTES_PER_ITEM = 3
 # A report is read, not searched: the strongest items of each kind are printed in full, the
 # rest counted (they are all in the appendix and the data exports).
-ITEMS_PER_SECTION = 10
+ITEMS_PER_SECTION = 5
 
 
 @dataclass
