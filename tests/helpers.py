@@ -1,5 +1,6 @@
 """Small helpers shared by the view tests (no fixtures here: those live in conftest files)."""
 
+import asyncio
 import uuid
 from types import SimpleNamespace
 
@@ -79,3 +80,15 @@ def populate(workshop, *, posts, voters_per_post=3, slugs=("pcf", "education", "
             votes.append(Vote(participant=voter, contribution=contribution, choice=choice))
     Vote.objects.bulk_create(votes)
     return contributions
+
+
+def run_async(coroutine):
+    """Run a coroutine to the end from a test, in a thread of its own.
+
+    Playwright's sync API keeps an event loop running in the test thread once a browser test
+    has run, and asyncio.run() refuses to start inside a running loop.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

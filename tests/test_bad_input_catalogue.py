@@ -65,6 +65,7 @@ from tests.factories import (
     make_workshop,
     stakeholder_group,
 )
+from tests.helpers import run_async
 from tests.live import ask, console, phone, wall
 from workshops.models import AuditEntry
 
@@ -656,7 +657,7 @@ def test_invalid_utf8_in_a_text_frame_is_closed_by_daphne_before_the_app(tmp_pat
     server.start()
     try:
         assert server.ready.wait(15), "daphne did not start"
-        first, extra, sent_by_server, close_code = asyncio.run(send_invalid_utf8(server.port.value))
+        first, extra, sent_by_server, close_code = run_async(send_invalid_utf8(server.port.value))
     finally:
         server.terminate()
         server.join(10)

@@ -38,6 +38,7 @@ from bench.servers import (
     participant_cookies,
     wait_for_port,
 )
+from tests.helpers import run_async
 
 pytestmark = pytest.mark.services
 
@@ -404,7 +405,7 @@ def test_redis_down_http_posts_still_save_and_sockets_recover(server_db, people,
     with redis_server() as redis_box:
         env = app_env(server_db, REDIS_URL=redis_box.url, **HIGH_LIMITS)
         with daphne(env, tmp_path) as server:
-            asyncio.run(asyncio.wait_for(scenario(server, redis_box), 75))
+            run_async(asyncio.wait_for(scenario(server, redis_box), 75))
 
 
 # --- A quiet spell ------------------------------------------------------------------------------
@@ -437,7 +438,7 @@ def test_phone_sockets_stay_open_through_a_quiet_spell(steady_server, people):
             for socket in sockets:
                 await socket.close()
 
-    asyncio.run(asyncio.wait_for(scenario(), 60))
+    run_async(asyncio.wait_for(scenario(), 60))
     assert log.lines(CRASHED) == []
 
 
@@ -509,7 +510,7 @@ def test_a_burst_of_votes_all_reach_the_console_tallies(steady_server, people):
 
     server, log_folder = steady_server
     log = Log(log_folder)
-    agreed = asyncio.run(asyncio.wait_for(scenario(server.port), 60))
+    agreed = run_async(asyncio.wait_for(scenario(server.port), 60))
     failures = log.lines("Live flush", "CurrentThreadExecutor")
     # (With the deferred batch failing, the console shows fewer votes than were cast.)
     assert (agreed, failures) == (VOTERS, [])
@@ -564,7 +565,7 @@ def test_every_phone_dropping_at_once_then_coming_back(steady_server, people):
         closed = [phone.close_code for phone in phones if phone.close_code]
         return len(heard), closed
 
-    heard, closed = asyncio.run(asyncio.wait_for(scenario(), 60))
+    heard, closed = run_async(asyncio.wait_for(scenario(), 60))
     assert (heard, closed) == (ROOM, [])
     # A consumer failing to leave its group leaves it behind in Redis, holding messages.
     assert log.lines(CRASHED) == []
@@ -776,7 +777,7 @@ def test_daphne_restart_while_phones_post_loses_and_duplicates_nothing(server_db
     with redis_server() as redis_box:
         env = app_env(server_db, REDIS_URL=redis_box.url, **HIGH_LIMITS)
         with daphne(env, tmp_path) as server:
-            posters, acked_at_stop = asyncio.run(scenario(server))
+            posters, acked_at_stop = run_async(scenario(server))
             assert server.starts == 2
             assert acked_at_stop < CLIENTS * POSTS_EACH, "every post was in before the restart"
             # The restart cut phones off mid-stream: they reconnected and sent again.

@@ -6,12 +6,12 @@ import os
 import re
 import urllib.request
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import websockets
 
 from bench.servers import daphnes, database, participant_cookies
+from tests.helpers import run_async
 
 pytestmark = pytest.mark.services
 ORIGIN = {"Origin": "http://127.0.0.1"}
@@ -38,12 +38,7 @@ def test_a_post_through_one_process_reaches_a_phone_on_another(tmp_path):
         author, listener = participant_cookies(url, 2)
         prompt = open_prompt_id(first, author)
         text = f"Cross-process post {uuid.uuid4()}"
-        # Run in a thread of its own: Playwright's sync API may hold this thread's loop.
-        with ThreadPoolExecutor(1) as pool:
-            delivered = pool.submit(
-                asyncio.run, post_and_listen(first, author, second, listener, prompt, text)
-            ).result()
-        assert delivered
+        assert run_async(post_and_listen(first, author, second, listener, prompt, text))
 
 
 async def post_and_listen(author_port, author_cookie, listener_port, listener_cookie, prompt, text):
