@@ -40,13 +40,13 @@ def wall(workshop, user):
     return communicator(f"/ws/wall/{workshop.pk}/", staff_cookie(user))
 
 
-async def events(socket, timeout=1):
+async def events(socket, timeout=5):
     """The operations of the next frame pushed to a socket."""
     frame = json.loads(await socket.receive_from(timeout=timeout))
     return frame["events"]
 
 
-async def ask(socket, message, timeout=2):
+async def ask(socket, message, timeout=5):
     """Send one message (a dict, or raw text) and return the reply addressed to the sender."""
     await socket.send_to(text_data=message if isinstance(message, str) else json.dumps(message))
     while True:
