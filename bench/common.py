@@ -5,6 +5,7 @@ line of stdout, so a script or CI job can read the result with `tail -n 1`.
 """
 
 import asyncio
+import contextlib
 import json
 import math
 import resource
@@ -97,6 +98,7 @@ class Phone(asyncio.Protocol):
         self.close_code = None
         self.lost = False  # the server hung up on us
         self.opened = asyncio.get_running_loop().create_future()
+        self.gone = asyncio.get_running_loop().create_future()
         self._parts = []
 
     def connection_made(self, transport):
@@ -119,6 +121,8 @@ class Phone(asyncio.Protocol):
 
     def connection_lost(self, exc):
         self.lost = True
+        if not self.gone.done():
+            self.gone.set_result(None)
         if not self.opened.done():
             self.opened.set_exception(exc or ConnectionError("closed during the handshake"))
 
@@ -132,6 +136,15 @@ class Phone(asyncio.Protocol):
 
     def abort(self):
         self.transport.abort()
+
+    async def close(self, timeout=10):
+        """Hang up politely, so the server runs its disconnect handling (leaving groups)."""
+        if self.is_open:
+            self.protocol.send_close()
+            self._write()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self.gone), timeout)
+        self.abort()
 
     def _handshake_done(self):
         failure = self.protocol.handshake_exc

@@ -127,6 +127,21 @@ def open_prompt(port, cookie):
     return int(found[1])
 
 
+def stale_group_members(cookie):
+    """How many members the workshop's phone group already has in Redis, before any phone
+    joins (None without Redis). A daphne stopped with sockets open leaves them there for a
+    day, and every post is then also sent to each of them."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return None
+    import redis
+
+    workshop = re.match(r"cg_participant_(\d+)=", cookie)[1]
+    with redis.Redis.from_url(url) as client:
+        # "asgi" is channels_redis's default prefix; the group name is workshops.realtime's.
+        return client.zcard(f"asgi:group:workshop-{workshop}-participants")
+
+
 async def open_many(targets):
     """Open sockets for (url, cookie, on_text) triples, a few dozen at a time, as a room
     fills up."""
@@ -405,9 +420,12 @@ async def bench(args, ports, daphnes, relay_port, relay, cookies):
         figures["rates"][f"{rate:g}"] = compare(app_result, relay_result)
         log(f"app measured at {rate:g}/s")
 
-    for target in (app, relay_target):
-        for socket in target.phones + target.posters.sockets:
-            socket.abort()  # the servers are stopped next; no need for farewells
+    # Hang up on the app politely: a daphne that is stopped with sockets open leaves their
+    # channels in Redis's groups for a day, and the next run would pay to send to them.
+    await asyncio.gather(*(socket.close() for socket in app.phones + app.posters.sockets))
+    await wait_quiet(daphnes, limit=10)
+    for socket in relay_target.phones + relay_target.posters.sockets:
+        socket.abort()
     figures["frame_bytes"] = int(median(sizes)) if sizes else None
     return figures
 
@@ -453,6 +471,25 @@ def describe(result):
             for error in row.get("errors", []):
                 log(f"      error from the app: {error}")
         log(f"{'':>5} p95 app / relay = {pair['p95_ratio']}")
+    warn_about_surroundings(result)
+
+
+def warn_about_surroundings(result):
+    """Say so when something outside the app probably shaped the figures."""
+    if result["layer"] == "redis" and any(
+        pair["app"]["delivered_eventually"] == 0 for pair in result["rates"].values()
+    ):
+        log(
+            "warning: nothing reached the phones; if anything else uses this Redis database, "
+            "it may have flushed the channel layer's groups (a test run's cache.clear() "
+            "does): give the bench a database of its own, e.g. redis://127.0.0.1:6379/11"
+        )
+    if result["stale_group_members"]:
+        log(
+            f"warning: the phones' group already had {result['stale_group_members']} members "
+            "in Redis before the run, left by servers stopped with sockets open; every post "
+            "went to them too"
+        )
     busiest = max(
         row["others_pct"]
         for pair in result["rates"].values()
@@ -480,6 +517,7 @@ def main():
     log(f"preparing a fresh {database} database")
     with servers.database() as url:
         cookies = servers.participant_cookies(url, args.phones + posters)
+        stale = stale_group_members(cookies[0])
         with (
             servers.daphnes(url, args.processes, CONTRIBUTIONS_PER_MINUTE="100000") as ports,
             relay_process() as (relay_port, relay),
@@ -494,6 +532,7 @@ def main():
         "duration_s": args.duration,
         "database": database,
         "layer": "redis" if os.environ.get("REDIS_URL") else "memory",
+        "stale_group_members": stale,
         **figures,
     }
     describe(result)
