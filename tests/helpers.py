@@ -1,6 +1,7 @@
 """Small helpers shared by the view tests (no fixtures here: those live in conftest files)."""
 
 import asyncio
+import json
 import uuid
 from types import SimpleNamespace
 
@@ -92,3 +93,13 @@ def run_async(coroutine):
 
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+async def reply_to_sender(socket, timeout=10):
+    """The next frame on a `websockets` client socket addressed to its sender (an ack or an
+    error), passing over live updates, which may arrive before it."""
+    async with asyncio.timeout(timeout):
+        while True:
+            reply = json.loads(await socket.recv())
+            if "events" not in reply:
+                return reply

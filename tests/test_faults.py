@@ -38,7 +38,7 @@ from bench.servers import (
     participant_cookies,
     wait_for_port,
 )
-from tests.helpers import run_async
+from tests.helpers import reply_to_sender, run_async
 
 pytestmark = pytest.mark.services
 
@@ -389,7 +389,7 @@ def test_redis_down_http_posts_still_save_and_sockets_recover(server_db, people,
             delivered = False
             async with await reconnect(server.port, other, time.monotonic() + 10) as poster:
                 await poster.send(contribute_frame(prompt, after_text, uuid.uuid4()))
-                reply = json.loads(await asyncio.wait_for(poster.recv(), 10))
+                reply = await reply_to_sender(poster)
                 assert reply["type"] == "ack", reply
                 with contextlib.suppress(TimeoutError):
                     delivered = await wait_for_text(socket, after_text, timeout=10)
@@ -478,10 +478,8 @@ def test_a_burst_of_votes_all_reach_the_console_tallies(steady_server, people):
             await connect(port, author) as phone,
         ):
             await phone.send(contribute_frame(prompt, f"Vote on me {marker}", uuid.uuid4()))
-            while (reply := json.loads(await asyncio.wait_for(phone.recv(), 10))).get(
-                "type"
-            ) != "ack":
-                pass
+            reply = await reply_to_sender(phone)
+            assert reply["type"] == "ack", reply
             contribution = reply["id"]
             sockets = [await connect(port, cookie) for cookie in voters]
             try:
@@ -492,7 +490,7 @@ def test_a_burst_of_votes_all_reach_the_console_tallies(steady_server, people):
                         )
                     )
                 for socket in sockets:
-                    reply = json.loads(await asyncio.wait_for(socket.recv(), 10))
+                    reply = await reply_to_sender(socket)
                     assert reply["type"] == "ack", reply
             finally:
                 for socket in sockets:

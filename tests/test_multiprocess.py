@@ -11,7 +11,7 @@ import pytest
 import websockets
 
 from bench.servers import daphnes, database, participant_cookies
-from tests.helpers import run_async
+from tests.helpers import reply_to_sender, run_async
 
 pytestmark = pytest.mark.services
 ORIGIN = {"Origin": "http://127.0.0.1"}
@@ -62,7 +62,7 @@ async def post_and_listen(author_port, author_cookie, listener_port, listener_co
                 }
             )
         )
-        assert json.loads(await author.recv())["type"] == "ack"
+        assert (await reply_to_sender(author))["type"] == "ack"
         async with asyncio.timeout(10):
             while True:
                 frame = json.loads(await listener.recv())
