@@ -94,7 +94,7 @@ def contribution_create(*, participant, prompt, text, client_id, entered_by=None
         )
     held = prompt.workshop.premoderation and entered_by is None
     contribution = Contribution(
-        workshop_id=participant.workshop_id,
+        workshop=prompt.workshop,
         participant=participant,
         prompt=prompt,
         client_id=client_id,
