@@ -27,6 +27,7 @@ WALL = "wall"
 AUDIENCES = (PARTICIPANTS, FACILITATORS, WALL)
 
 BATCH_WINDOW = 0.1
+WRITE_CHUNK = 50
 
 # Close codes: the 4xxx range is ours; they mirror the HTTP statuses people know.
 CLOSE_NOT_ALLOWED = 4403
@@ -158,6 +159,8 @@ class Room:
         self._buffer = []
         self._last_sent = -math.inf
         self._flush_handle = None
+        # Writing a frame yields to the loop (see _to_every_socket): frames must not overtake.
+        self._writing = asyncio.Lock()
         self.ready = self.loop.create_future()
         # A fresh context: the room outlives the socket whose connect() opened it.
         self._listener = self.loop.create_task(self._listen(), context=contextvars.Context())
@@ -195,15 +198,20 @@ class Room:
         frame = Frame('{"events":[' + ",".join(self._buffer) + "]}")
         self._buffer = []
         self._last_sent = self.loop.time()
-        await self._to_every_socket(lambda socket: socket.send_frame(frame))
+        async with self._writing:
+            await self._to_every_socket(lambda socket: socket.send_frame(frame))
 
     async def _to_every_socket(self, action):
-        for socket in list(self.sockets):
+        for count, socket in enumerate(list(self.sockets), start=1):
             try:
                 await action(socket)
             except Exception:
                 # One broken socket must not keep the others from their frame.
                 logger.warning("Live frame to a socket of %s failed", self.group, exc_info=True)
+            if count % WRITE_CHUNK == 0:
+                # daphne writes to the network on the loop's next turn: let it, so the first
+                # phones get the frame while later ones are still being handed it.
+                await asyncio.sleep(0)
 
     async def _close(self, code):
         if _rooms.get(self.group) is self:

@@ -48,10 +48,11 @@ def layer_calls(monkeypatch):
     return calls
 
 
-def test_sockets_of_one_audience_share_one_group_member(participant, layer_calls):
+def test_sockets_of_one_audience_share_one_group_member(participant, layer_calls, monkeypatch):
     """Three phones in a process are one member of the workshop's group, so the layer
-    carries each update once; each phone still gets it, and the last to leave takes the
-    member out of the group."""
+    carries each update once; each phone still gets it (written two at a time), and the
+    last to leave takes the member out of the group."""
+    monkeypatch.setattr(realtime, "WRITE_CHUNK", 2)
     workshop = participant.workshop
     prompt = workshop.prompts.get(is_open=True)
     phones = [phone(ParticipantFactory(workshop=workshop)) for _ in range(3)]
