@@ -45,7 +45,6 @@ import resource
 import subprocess
 import sys
 import time
-import uuid
 import warnings
 from datetime import timedelta
 from itertools import islice
@@ -54,6 +53,14 @@ from pathlib import Path
 import psutil
 import servers
 from common import emit, log
+from population import (
+    BATCH,
+    DETAILS,
+    OPENINGS,
+    make_participants,
+    new_post,
+    votes_by,
+)
 
 # bench/ comes first on the path and holds a synthesis.py of its own: the project root has
 # to come before it, or `import synthesis.exports` would find that script instead of the app.
@@ -61,7 +68,6 @@ sys.path.insert(0, str(servers.ROOT))
 
 TARGET_S = 15.0
 SEED = 2025
-BATCH = 5000  # rows per bulk_create
 WORKSHOPS = [  # (title, region, kind)
     ("North East regional workshop", "North East", "regional"),
     ("North West regional workshop", "North West", "regional"),
@@ -70,53 +76,11 @@ WORKSHOPS = [  # (title, region, kind)
     ("South West regional workshop", "South West", "regional"),
     ("National online workshop", "", "national"),
 ]
-GROUP_WEIGHTS = {
-    "pcf": 30,
-    "education": 20,
-    "health": 15,
-    "local_government": 15,
-    "young_person": 12,
-    "other": 8,
-}
-# How the groups lean on a post, as (share of posts, each group's agree rate), so the report
-# has every class in it rather than 2,000 items of one.
-LEANS = {
-    "agreed": (35, lambda rng: rng.uniform(0.8, 0.95)),
-    "rejected": (10, lambda rng: rng.uniform(0.05, 0.2)),
-    "opposed": (15, lambda rng: rng.choice((0.1, 0.9))),
-    "divergent": (15, lambda rng: rng.uniform(0.3, 0.95)),
-    "lukewarm": (25, lambda rng: rng.uniform(0.4, 0.6)),
-}
-PASS_SHARES = (0.05, 0.1, 0.15, 0.4)  # 0.4 makes a post "uncertain: many passes"
 LATE_SHARE = 0.05  # posts made near the end, with too few votes to judge
 HIDDEN_SHARE, PENDING_SHARE = 0.02, 0.01  # extra posts left out by moderation
 THEMES = 12
 JUDGED_SHARE = 0.02
 FINDINGS = 6
-OPENINGS = [
-    "Families wait far too long for an assessment",
-    "Schools need training and time before the new plans start",
-    "Health and education should share one plan for each child",
-    "Young people want a say in their own reviews",
-    "Transport to a special school is a daily struggle",
-    "Mainstream schools could include more children with the right support",
-    "The tribunal route is stressful and costly for parents",
-    "Council officers are stretched across too many cases",
-    "Speech and language therapy is the service we wait longest for",
-    "Parents should not have to fight for every hour of support",
-]
-DETAILS = [
-    "Nobody tells you what happens next, and the letters are full of jargon.",
-    "The money should follow the child, not the setting they happen to be in.",
-    "A named contact who answers the phone would make a real difference.",
-    "It only works if the funding is there for the whole year, not one term at a time.",
-    "It is worse in rural areas, where there are fewer services and longer journeys.",
-    "Please publish the waiting times for every area so families know where they stand.",
-    "Our forum has heard the same story from dozens of families this year alone.",
-    "Staff turnover means we explain our child's needs again every September.",
-    "Early help before a crisis would save money as well as heartache.",
-    "Young people said they want to be asked directly, not through their parents.",
-]
 
 
 def parse_args(argv=None):
@@ -235,49 +199,6 @@ def build_series(args, rng):
     }
 
 
-def make_participants(workshops, total, rng):
-    """{workshop id: [participant]}, the total shared out evenly between the workshops."""
-    from django.utils import timezone
-
-    from participants.models import Participant, StakeholderGroup
-
-    groups = list(StakeholderGroup.objects.filter(slug__in=GROUP_WEIGHTS))
-    weights = [GROUP_WEIGHTS[group.slug] for group in groups]
-    people = {}
-    for n, workshop in enumerate(workshops):
-        count = total // len(workshops) + (n < total % len(workshops))
-        people[workshop.pk] = Participant.objects.bulk_create(
-            Participant(
-                workshop=workshop,
-                group=rng.choices(groups, weights)[0],
-                consented_at=timezone.now(),
-            )
-            for _ in range(count)
-        )
-    return people
-
-
-def post_text(rng):
-    """A phone-sized post: an opening and one to three sentences, now and then a long one."""
-    sentences = rng.sample(DETAILS, rng.choice((1, 1, 2, 2, 3)))
-    if rng.random() < 0.03:
-        sentences = rng.sample(DETAILS, 8)  # some 700-900 characters
-    return " ".join([f"{rng.choice(OPENINGS)}.", *sentences])
-
-
-def new_post(workshop, people, prompts, rng, **fields):
-    from participants.models import Contribution
-
-    return Contribution(
-        workshop=workshop,
-        participant=rng.choice(people[workshop.pk]),
-        prompt=rng.choice(prompts[workshop.pk]),
-        text=post_text(rng),
-        client_id=uuid.UUID(int=rng.getrandbits(128)),
-        **fields,
-    )
-
-
 def prompts_by_workshop(workshops):
     """The prompts made for the recommendations, one per recommendation and workshop."""
     return {
@@ -323,22 +244,10 @@ def make_votes(posts, people, mean, rng):
 
 
 def votes_on(post, people, mean, rng):
-    from participants.models import Vote
-
     others = [p for p in people[post.workshop_id] if p.pk != post.participant_id]
     late = rng.random() < LATE_SHARE
     count = rng.randint(0, 5) if late else round(rng.gauss(mean, mean / 6))
-    _, agree_rate = LEANS[rng.choices(list(LEANS), [share for share, _ in LEANS.values()])[0]]
-    rates = {slug: agree_rate(rng) for slug in GROUP_WEIGHTS}
-    passes = rng.choice(PASS_SHARES)
-    for voter in rng.sample(others, max(0, min(count, len(others)))):
-        if rng.random() < passes:
-            choice = Vote.Choice.PASS
-        elif rng.random() < rates[voter.group.slug]:
-            choice = Vote.Choice.AGREE
-        else:
-            choice = Vote.Choice.DISAGREE
-        yield Vote(participant=voter, contribution=post, choice=choice)
+    return votes_by(rng.sample(others, max(0, min(count, len(others)))), post, rng)
 
 
 def make_themes(series, posts, rng):

@@ -32,7 +32,6 @@ import random
 import statistics
 import sys
 import time
-import uuid
 import warnings
 from collections import Counter, defaultdict
 from datetime import timedelta
@@ -40,6 +39,7 @@ from itertools import islice
 
 import servers
 from common import emit, log
+from population import BATCH, make_participants, new_post, votes_by
 
 # This file is called synthesis.py, like the app. Python put bench/ first on the path, so
 # `import synthesis.board` would find this script: the project root has to come first.
@@ -47,47 +47,9 @@ sys.path.insert(0, str(servers.ROOT))
 
 TARGET_S = 2.0
 SEED = 2025
-BATCH = 5000  # rows per bulk_create: big enough to be quick, small enough for memory
 REGIONS = ["North East", "North West", "Midlands", "London", "South West"]
-# Parent carers turn up in numbers, young people and "other" less so.
-GROUP_WEIGHTS = {
-    "pcf": 30,
-    "education": 20,
-    "health": 15,
-    "local_government": 15,
-    "young_person": 12,
-    "other": 8,
-}
-# How the groups lean on a post, as (share of posts, each group's agree rate): together they
-# give every class on the board rather than thousands of copies of one.
-LEANS = {
-    "agreed": (35, lambda rng: rng.uniform(0.8, 0.95)),
-    "rejected": (10, lambda rng: rng.uniform(0.05, 0.2)),
-    "opposed": (15, lambda rng: rng.choice((0.1, 0.9))),
-    "divergent": (15, lambda rng: rng.uniform(0.3, 0.95)),
-    "lukewarm": (25, lambda rng: rng.uniform(0.4, 0.6)),
-}
-PASS_SHARES = (0.05, 0.1, 0.15, 0.4)  # 0.4 makes a post "uncertain: many passes"
 THEMES = 20
 JUDGED_SHARE = 0.01  # posts an analyst has already confirmed or overridden
-OPENINGS = [
-    "Families wait far too long for an assessment",
-    "Schools need training and time before the new plans start",
-    "Health and education should share one plan for each child",
-    "Young people want a say in their own reviews",
-    "Transport to a special school is a daily struggle",
-    "Mainstream schools could include more children with the right support",
-    "The tribunal route is stressful and costly for parents",
-    "Council officers are stretched across too many cases",
-]
-DETAILS = [
-    "and nobody tells you what happens next.",
-    "so the money should follow the child, not the setting.",
-    "which is why a named contact would make a real difference.",
-    "but only if the funding is there for the whole year.",
-    "and it is worse in rural areas with fewer services.",
-    "so please publish the waiting times for every area.",
-]
 
 
 def parse_args():
@@ -216,44 +178,11 @@ def make_workshop(series, region, n):
     return workshop
 
 
-def make_participants(workshops, total, rng):
-    """{workshop id: [participant]}, the total shared out evenly between workshops."""
-    from django.utils import timezone
-
-    from participants.models import Participant, StakeholderGroup
-
-    groups = list(StakeholderGroup.objects.filter(slug__in=GROUP_WEIGHTS))
-    weights = [GROUP_WEIGHTS[group.slug] for group in groups]
-    people = {}
-    for n, workshop in enumerate(workshops):
-        count = total // len(workshops) + (n < total % len(workshops))
-        people[workshop.pk] = Participant.objects.bulk_create(
-            Participant(
-                workshop=workshop,
-                group=rng.choices(groups, weights)[0],
-                consented_at=timezone.now(),
-            )
-            for _ in range(count)
-        )
-    return people
-
-
 def make_contributions(workshops, people, total, rng):
     from participants.models import Contribution
 
     prompts = {w.pk: list(w.prompts.all()) for w in workshops}
-    posts = []
-    for n in range(total):
-        workshop = workshops[n % len(workshops)]
-        posts.append(
-            Contribution(
-                workshop=workshop,
-                participant=rng.choice(people[workshop.pk]),
-                prompt=rng.choice(prompts[workshop.pk]),
-                text=f"{rng.choice(OPENINGS)}, {rng.choice(DETAILS)}",
-                client_id=uuid.UUID(int=rng.getrandbits(128)),
-            )
-        )
+    posts = [new_post(workshops[n % len(workshops)], people, prompts, rng) for n in range(total)]
     return Contribution.objects.bulk_create(posts, batch_size=BATCH)
 
 
@@ -285,20 +214,9 @@ def votes_per_post(capacities, total, rng):
 
 def votes_on(post, people, count, rng):
     """`count` votes on one post by distinct people of its workshop, never its author."""
-    from participants.models import Vote
-
-    _, agree_rate = LEANS[rng.choices(list(LEANS), [share for share, _ in LEANS.values()])[0]]
-    rates = {slug: agree_rate(rng) for slug in GROUP_WEIGHTS}
-    passes = rng.choice(PASS_SHARES)
-    voters = rng.sample([p for p in people if p.pk != post.participant_id], count)
-    for voter in voters:
-        if rng.random() < passes:
-            choice = Vote.Choice.PASS
-        elif rng.random() < rates[voter.group.slug]:
-            choice = Vote.Choice.AGREE
-        else:
-            choice = Vote.Choice.DISAGREE
-        yield Vote(participant=voter, contribution=post, choice=choice)
+    return votes_by(
+        rng.sample([p for p in people if p.pk != post.participant_id], count), post, rng
+    )
 
 
 def make_themes(series, posts, analyst, rng):
