@@ -109,3 +109,15 @@ def votes_by(voters, post, rng):
         else:
             choice = Vote.Choice.DISAGREE
         yield Vote(participant=voter, contribution=post, choice=choice)
+
+
+def save_themes(links):
+    """Save [(unsaved Theme, [contribution, ...]), ...]: the themes, then their members."""
+    from synthesis.models import Theme
+
+    Theme.objects.bulk_create([theme for theme, _ in links])
+    Theme.contributions.through.objects.bulk_create(
+        Theme.contributions.through(theme_id=theme.pk, contribution_id=post.pk)
+        for theme, members in links
+        for post in members
+    )

@@ -59,6 +59,7 @@ from population import (
     OPENINGS,
     make_participants,
     new_post,
+    save_themes,
     votes_by,
 )
 
@@ -270,12 +271,7 @@ def make_themes(series, posts, rng):
         theme = Theme(series=series, title=f"Theme {n + 1}: {members[0].text[:80]}")
         theme.recommendation_id = recommendation
         links.append((theme, members))
-    Theme.objects.bulk_create([theme for theme, _ in links])
-    Theme.contributions.through.objects.bulk_create(
-        Theme.contributions.through(theme_id=theme.pk, contribution_id=post.pk)
-        for theme, members in links
-        for post in members
-    )
+    save_themes(links)
     return links
 
 

@@ -39,7 +39,7 @@ from itertools import islice
 
 import servers
 from common import emit, log
-from population import BATCH, make_participants, new_post, votes_by
+from population import BATCH, make_participants, new_post, save_themes, votes_by
 
 # This file is called synthesis.py, like the app. Python put bench/ first on the path, so
 # `import synthesis.board` would find this script: the project root has to come first.
@@ -240,12 +240,7 @@ def make_themes(series, posts, analyst, rng):
         theme = Theme(series=series, title=f"Theme {n + 1}: {members[0].text[:60]}")
         theme.recommendation_id, theme.created_by = recommendation, analyst
         links.append((theme, members))
-    Theme.objects.bulk_create([theme for theme, _ in links])
-    Theme.contributions.through.objects.bulk_create(
-        Theme.contributions.through(theme_id=theme.pk, contribution_id=post.pk)
-        for theme, members in links
-        for post in members
-    )
+    save_themes(links)
     return {post.pk for _, members in links for post in members}
 
 
