@@ -207,7 +207,7 @@ class Room:
                 await action(socket)
             except Exception:
                 # One broken socket must not keep the others from their frame.
-                logger.warning("Live frame to a socket of %s failed", self.group, exc_info=True)
+                logger.warning("Live update to a socket of %s failed", self.group, exc_info=True)
             if count % WRITE_CHUNK == 0:
                 # daphne writes to the network on the loop's next turn: let it, so the first
                 # phones get the frame while later ones are still being handed it.
