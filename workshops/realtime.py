@@ -6,7 +6,6 @@ local sockets of that audience; sockets are never group members themselves.
 """
 
 import asyncio
-import contextlib
 import contextvars
 import json
 import logging
@@ -28,6 +27,7 @@ AUDIENCES = (PARTICIPANTS, FACILITATORS, WALL)
 
 BATCH_WINDOW = 0.1
 WRITE_CHUNK = 50
+MEMBERSHIP_REFRESH = 3600  # seconds; the layer drops members after a day (group_expiry)
 
 # Close codes: the 4xxx range is ours; they mirror the HTTP statuses people know.
 CLOSE_NOT_ALLOWED = 4403
@@ -83,7 +83,7 @@ def resync_all():
 
 
 class Coalescer:
-    """Gathers items per workshop and hands them to `flush` at most once per `interval`.
+    """Gathers items per key and hands them, in order, to `flush` at most once per `interval`.
 
     The first item after a quiet spell is flushed at once; items arriving during the
     interval wait for one flush at its end.
@@ -96,36 +96,36 @@ class Coalescer:
         self._last = {}
         self._due = {}
 
-    async def add(self, workshop_id, item):
-        self._pending.setdefault(workshop_id, set()).add(item)
+    async def add(self, key, item):
+        self._pending.setdefault(key, []).append(item)
         loop = asyncio.get_running_loop()
         now = loop.time()
         # A flush scheduled on a loop that has since closed never runs: don't wait on it.
-        if self._due.get(workshop_id, -math.inf) + self._interval > now:
+        if self._due.get(key, -math.inf) + self._interval > now:
             return
-        wait = self._last.get(workshop_id, -math.inf) + self._interval - now
+        wait = self._last.get(key, -math.inf) + self._interval - now
         if wait <= 0:
-            await self._run(workshop_id)
+            await self._run(key)
         else:
-            self._due[workshop_id] = now + wait
+            self._due[key] = now + wait
             # A fresh context: this may run inside async_to_sync, whose executor is gone by
             # the time the flush is due.
             loop.call_later(
                 wait,
-                lambda: asyncio.ensure_future(self._run(workshop_id)),
+                lambda: asyncio.ensure_future(self._run(key)),
                 context=contextvars.Context(),
             )
 
-    async def _run(self, workshop_id):
-        self._due.pop(workshop_id, None)
-        self._last[workshop_id] = asyncio.get_running_loop().time()
-        items = self._pending.pop(workshop_id, set())
+    async def _run(self, key):
+        self._due.pop(key, None)
+        self._last[key] = asyncio.get_running_loop().time()
+        items = self._pending.pop(key, [])
         if not items:
             return
         try:
-            await self._flush(workshop_id, items)
+            await self._flush(key, items)
         except Exception:
-            logger.exception("Live flush for workshop %s failed", workshop_id)
+            logger.exception("Live flush for %s failed", key)
 
 
 class Frame:
@@ -144,26 +144,26 @@ class Frame:
 class Room:
     """The sockets of one audience of one workshop in this process.
 
-    The room, not each socket, is the channel-layer group member: the layer carries one
-    message per process rather than one per phone, and each batch is joined into one frame
-    here and written to every local socket. Bursts are batched: the first frame after a quiet
-    spell goes at once, later ones within BATCH_WINDOW ride in one frame.
+    The room, not each socket, is the channel-layer group member: the group has one member
+    per process rather than one per phone, no consumer wakes per phone, and each batch is
+    joined into one frame here and written to every local socket. Bursts are batched: the
+    first frame after a quiet spell goes at once, later ones within BATCH_WINDOW ride in one.
     """
 
     def __init__(self, group):
         self.group = group
         self.sockets = set()
+        self.closed = False
         self.loop = asyncio.get_running_loop()
         self.layer = get_channel_layer()
         self.channel = None
-        self._buffer = []
-        self._last_sent = -math.inf
-        self._flush_handle = None
+        self._batches = Coalescer(self._write, BATCH_WINDOW)
         # Writing a frame yields to the loop (see _to_every_socket): frames must not overtake.
         self._writing = asyncio.Lock()
         self.ready = self.loop.create_future()
-        # A fresh context: the room outlives the socket whose connect() opened it.
+        # Fresh contexts: the room outlives the socket whose connect() opened it.
         self._listener = self.loop.create_task(self._listen(), context=contextvars.Context())
+        self._keeper = self.loop.create_task(self._keep_member(), context=contextvars.Context())
 
     async def _listen(self):
         try:
@@ -171,33 +171,32 @@ class Room:
             self.ready.set_result(None)
             while True:
                 message = await self.layer.receive(self.channel)
-                await self._add(message["events"])
+                events = message.get("events")
+                if not isinstance(events, str):
+                    logger.warning("Ignored a live message for %s without events", self.group)
+                    continue
+                # A JSON list: strip its brackets so lists can be joined cheaply.
+                await self._batches.add(self.group, events[1:-1])
         except Exception as error:
             # The layer is gone (Redis down): hang up, so pages reconnect and re-sync rather
             # than sit on a stream that no longer flows.
             logger.warning("Live updates to %s stopped", self.group, exc_info=True)
             if not self.ready.done():
                 self.ready.set_exception(error)
-            await self._close(code=CLOSE_UNAVAILABLE)
+            await self._to_every_socket(lambda socket: socket.close(code=CLOSE_UNAVAILABLE))
+            await self._end()
 
-    async def _add(self, events):
-        # Each message holds a JSON list; strip its brackets so lists can be joined cheaply.
-        self._buffer.append(events[1:-1])
-        if self._flush_handle is not None:
-            return
-        wait = self._last_sent + BATCH_WINDOW - self.loop.time()
-        if wait <= 0:
-            await self._flush()
-        else:
-            self._flush_handle = self.loop.call_later(
-                wait, lambda: asyncio.ensure_future(self._flush())
-            )
+    async def _keep_member(self):
+        # The layer forgets a group member a day after it was added, however busy it is.
+        while True:
+            await asyncio.sleep(MEMBERSHIP_REFRESH)
+            try:
+                await self.layer.group_add(self.group, self.channel)
+            except Exception:
+                logger.warning("Could not renew %s's membership", self.group, exc_info=True)
 
-    async def _flush(self):
-        self._flush_handle = None
-        frame = Frame('{"events":[' + ",".join(self._buffer) + "]}")
-        self._buffer = []
-        self._last_sent = self.loop.time()
+    async def _write(self, group, items):
+        frame = Frame('{"events":[' + ",".join(items) + "]}")
         async with self._writing:
             await self._to_every_socket(lambda socket: socket.send_frame(frame))
 
@@ -213,21 +212,15 @@ class Room:
                 # phones get the frame while later ones are still being handed it.
                 await asyncio.sleep(0)
 
-    async def _close(self, code):
-        if _rooms.get(self.group) is self:
-            del _rooms[self.group]
-        if self._flush_handle:
-            self._flush_handle.cancel()
-        await self._to_every_socket(lambda socket: socket.close(code=code))
-        with contextlib.suppress(Exception):
-            await self.layer.group_discard(self.group, self.channel)
-
     async def join(self, socket):
         self.sockets.add(socket)
         try:
             await asyncio.shield(self.ready)
-            # Every join refreshes the membership, which the layer forgets after a day.
+            # Every join refreshes the membership too.
             await self.layer.group_add(self.group, self.channel)
+            if self.closed:
+                # The room ended while this socket joined: take back what the join added.
+                await self._leave_group()
         except BaseException:
             # A socket that fails to connect is never disconnected: let it go here.
             await self.leave(socket)
@@ -235,14 +228,28 @@ class Room:
 
     async def leave(self, socket):
         self.sockets.discard(socket)
-        if self.sockets or _rooms.get(self.group) is not self:
-            return
-        del _rooms[self.group]
-        self._listener.cancel()
-        if self._flush_handle:
-            self._flush_handle.cancel()
+        if not self.sockets and not self.closed:
+            await self._end()
+
+    async def _end(self):
+        """This process's room for the group no longer: leave the group, stop listening."""
+        self.closed = True
+        if _rooms.get(self.group) is self:
+            del _rooms[self.group]
+        self._keeper.cancel()
         if self.channel:
+            # Leave before we stop listening: a message still on its way is read, not left
+            # waiting in the layer for a reader that never comes.
+            await self._leave_group()
+        if self._listener is not asyncio.current_task():
+            self._listener.cancel()
+
+    async def _leave_group(self):
+        try:
             await self.layer.group_discard(self.group, self.channel)
+        except Exception:
+            # The layer is down; the member lapses with the group's expiry.
+            logger.warning("Could not leave %s", self.group, exc_info=True)
 
 
 # This process's rooms by group name. A room belongs to the event loop that opened it; a
@@ -270,19 +277,28 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def connect(self):
         self.room = None
+        self.accepted = False
         self.workshop_id, refusal = await self.authorise()
-        await self.accept()
         if refusal:
+            await self.accept()
             await self.close(code=refusal)
             return
         self.room = room_for(group_name(self.workshop_id, self.audience))
+        # Join before accepting: once a page sees its socket open and re-syncs, nothing sent
+        # to its audience can slip past it. Frames before then are covered by that re-sync.
         await self.room.join(self)
+        if self.room.closed:
+            return  # the room ended while this socket joined, and turned it away
+        await self.accept()
+        self.accepted = True
 
     async def disconnect(self, code):
         if self.room:
             await self.room.leave(self)
 
     async def send_frame(self, frame):
+        if not self.accepted:
+            return
         protocol = self.scope.get(WEBSOCKET_PROTOCOL)
         if protocol is None:
             await self.send(text_data=frame.text)

@@ -61,6 +61,7 @@ def test_sockets_of_one_audience_share_one_group_member(participant, layer_calls
     async def scenario():
         for socket in phones:
             await socket.connect()
+        room = realtime._rooms[group]
         await sync_to_async(participant_services.contribution_create)(
             participant=participant, prompt=prompt, text="One room", client_id=uuid.uuid4()
         )
@@ -68,6 +69,8 @@ def test_sockets_of_one_audience_share_one_group_member(participant, layer_calls
             assert "One room" in (await events(socket))[0]["html"]
         for socket in phones:
             await socket.disconnect()
+        await asyncio.sleep(0)  # let the cancelled listener wind down
+        assert room.closed and room._listener.cancelled()
 
     run(scenario)
     added = [call for call in layer_calls if call[0] == "group_add"]
@@ -100,6 +103,52 @@ def test_a_lost_channel_layer_closes_the_rooms_sockets_so_they_reconnect(partici
     assert group_name(participant.workshop_id, PARTICIPANTS) not in realtime._rooms
 
 
+def test_a_room_ending_while_a_socket_joins_leaves_no_member_behind(
+    participant, monkeypatch, layer_calls
+):
+    """The layer fails while a socket's join is still adding the room to the group: the
+    join takes its membership back, so no dead member is left to be sent messages."""
+    layer = get_channel_layer()
+    added = asyncio.Event()
+    spy_add = layer.group_add
+
+    async def slow_group_add(group, channel):
+        await added.wait()
+        await spy_add(group, channel)
+
+    async def receive(channel):
+        raise ConnectionError("the channel layer went away")
+
+    monkeypatch.setattr(layer, "group_add", slow_group_add)
+    monkeypatch.setattr(layer, "receive", receive)
+
+    async def scenario():
+        socket = phone(participant)
+        assert await socket.connect() == (False, CLOSE_UNAVAILABLE)
+        added.set()
+        assert await socket.receive_nothing(timeout=0.2)  # and it is not accepted after all
+        await socket.disconnect()
+
+    run(scenario)
+    assert [method for method, *_ in layer_calls][-2:] == ["group_add", "group_discard"]
+
+
+def test_a_message_without_events_is_skipped_and_the_room_stays_open(participant):
+    workshop = participant.workshop
+    group = group_name(workshop.pk, PARTICIPANTS)
+
+    async def scenario():
+        socket = phone(participant)
+        await socket.connect()
+        layer = get_channel_layer()
+        await layer.group_send(group, {"type": "live.events"})
+        await layer.group_send(group, {"type": "live.events", "events": '[{"op": "resync"}]'})
+        assert await events(socket) == [{"op": "resync"}]
+        await socket.disconnect()
+
+    run(scenario)
+
+
 def test_a_socket_that_cannot_join_leaves_no_room_behind(participant, monkeypatch):
     """A failed join (the layer refused it) is never followed by a disconnect: the room
     forgets the socket there and then."""
@@ -111,9 +160,8 @@ def test_a_socket_that_cannot_join_leaves_no_room_behind(participant, monkeypatc
 
     async def scenario():
         socket = phone(participant)
-        await socket.connect()
         with pytest.raises(ConnectionError):
-            await asyncio.wait_for(socket.future, 5)  # the socket's consumer fails
+            await socket.connect()  # the handshake fails: the page retries later
 
     run(scenario)
     assert group_name(participant.workshop_id, PARTICIPANTS) not in realtime._rooms
@@ -145,6 +193,7 @@ def consumer_with(scope):
         sent.append(message)
 
     consumer.base_send = base_send
+    consumer.accepted = True
     return consumer, sent
 
 
@@ -163,6 +212,19 @@ def test_a_frame_is_prepared_once_and_written_to_every_open_socket():
     first, second = (protocol.written for protocol in protocols)
     assert first == [("prepared", b'{"events":[]}')] and second[0] is first[0]
     assert closing.written == []
+
+
+def test_a_socket_not_yet_accepted_gets_no_frame():
+    """A joining socket is in its room before it is accepted; its page re-syncs once open."""
+    protocol = RecordingProtocol()
+
+    async def scenario():
+        consumer, sent = consumer_with({WEBSOCKET_PROTOCOL: protocol})
+        consumer.accepted = False
+        await consumer.send_frame(Frame('{"events":[]}'))
+        return sent
+
+    assert run_async(scenario()) == [] and protocol.written == []
 
 
 def test_without_a_protocol_a_frame_goes_through_asgi():
