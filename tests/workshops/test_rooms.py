@@ -49,9 +49,9 @@ def layer_calls(monkeypatch):
 
 
 def test_sockets_of_one_audience_share_one_group_member(participant, layer_calls, monkeypatch):
-    """Three phones in a process are one member of the workshop's group, so the layer
-    carries each update once; each phone still gets it (written two at a time), and the
-    last to leave takes the member out of the group."""
+    """Three phones in a process are one member of the workshop's group; each phone still
+    gets an update (written two at a time), and the last to leave takes the member out of
+    the group and stops the room listening."""
     monkeypatch.setattr(realtime, "WRITE_CHUNK", 2)
     workshop = participant.workshop
     prompt = workshop.prompts.get(is_open=True)
