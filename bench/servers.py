@@ -81,6 +81,10 @@ def _postgres_database(server_url):
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def daphne_command(port):
+    return [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
+
+
 @contextlib.contextmanager
 def daphnes(database_url, count=1, log_folder=None, **extra_env):
     """Run `count` daphne processes on free ports; yields their ports."""
@@ -92,16 +96,7 @@ def daphnes(database_url, count=1, log_folder=None, **extra_env):
         for port in ports:
             log = stack.enter_context(open(folder / f"daphne-{port}.log", "w"))
             process = subprocess.Popen(
-                [
-                    PYTHON,
-                    "-m",
-                    "daphne",
-                    "-b",
-                    "127.0.0.1",
-                    "-p",
-                    str(port),
-                    "config.asgi:application",
-                ],
+                daphne_command(port),
                 cwd=ROOT,
                 env=env,
                 stdout=log,

@@ -1,14 +1,17 @@
 """Small helpers shared by the view tests (no fixtures here: those live in conftest files)."""
 
 import asyncio
+import functools
 import json
 import uuid
 from types import SimpleNamespace
 
 from django import forms
+from django.test import Client
 
 from participants import ratelimit
 from participants.models import Contribution, Vote
+from pillars.forms import FrameworkForm, PillarFormSet, RecommendationFormSet
 from tests.factories import ParticipantFactory, stakeholder_group
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -41,6 +44,32 @@ def _fields_data(form):
             continue
         data[bound_field.html_name] = "" if value is None else value
     return data
+
+
+def framework_edit_data(framework):
+    """The framework editor's form as rendered, ready to send back."""
+    return form_post_data(
+        FrameworkForm(instance=framework),
+        PillarFormSet(instance=framework, prefix="pillars"),
+        RecommendationFormSet(
+            queryset=framework.recommendations(),
+            prefix="recommendations",
+            form_kwargs={"framework": framework},
+        ),
+    )
+
+
+@functools.cache
+def _handler():
+    return Client().handler
+
+
+def new_client():
+    """A browser of its own that shares one WSGI handler with the others: building a handler
+    loads the middleware, and WhiteNoise's scans every static file (~0.1 s each time)."""
+    client = Client()
+    client.handler = _handler()
+    return client
 
 
 def freeze_ratelimit_window(monkeypatch, now=1_800_000_000.0):

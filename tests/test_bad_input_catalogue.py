@@ -27,7 +27,6 @@ real daphne with the `websockets` client sending the raw frame.
 
 import asyncio
 import csv
-import functools
 import io
 import json
 import re
@@ -42,7 +41,6 @@ import pytest
 import websockets
 from asgiref.sync import async_to_sync
 from daphne.testing import DaphneProcess
-from django.test import Client
 from django.urls import path, reverse
 from django.utils.html import escape
 from openpyxl import load_workbook
@@ -65,7 +63,7 @@ from tests.factories import (
     make_workshop,
     stakeholder_group,
 )
-from tests.helpers import run_async
+from tests.helpers import new_client, run_async
 from tests.live import ask, console, phone, wall
 from workshops.models import AuditEntry
 
@@ -209,19 +207,6 @@ def assert_clean(text):
     assert not any(c in HIDDEN or c == "\x00" for c in text)
     assert longest_mark_run(text) <= MAX_MARKS
     text.encode("utf-8")  # no lone surrogates
-
-
-@functools.cache
-def _handler():
-    return Client().handler
-
-
-def new_client():
-    """A browser of its own that shares one WSGI handler with the others: building a handler
-    loads the middleware, and WhiteNoise's scans every static file (~0.1 s each time)."""
-    client = Client()
-    client.handler = _handler()
-    return client
 
 
 # Fixtures

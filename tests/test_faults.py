@@ -33,6 +33,7 @@ from bench.servers import (
     PYTHON,
     ROOT,
     app_env,
+    daphne_command,
     database,
     free_port,
     participant_cookies,
@@ -126,16 +127,7 @@ class Daphne:
         self.starts += 1
         with open(self.log_folder / f"daphne-{self.port}-{self.starts}.log", "w") as log:
             self.process = subprocess.Popen(
-                [
-                    PYTHON,
-                    "-m",
-                    "daphne",
-                    "-b",
-                    "127.0.0.1",
-                    "-p",
-                    str(self.port),
-                    "config.asgi:application",
-                ],
+                daphne_command(self.port),
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,

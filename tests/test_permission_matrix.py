@@ -28,7 +28,6 @@ Outcomes:
 Refused requests change nothing: every table the app writes is compared before and after.
 """
 
-import functools
 import uuid
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -37,12 +36,10 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from participants import tokens
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
-from pillars.forms import FrameworkForm, PillarFormSet, RecommendationFormSet
 from pillars.models import Framework, Pillar, Recommendation
 from synthesis.models import Finding, Judgement, ReportExport, Theme
 from tests.factories import (
@@ -53,7 +50,7 @@ from tests.factories import (
     make_workshop,
     stakeholder_group,
 )
-from tests.helpers import form_post_data
+from tests.helpers import form_post_data, framework_edit_data, new_client
 from tests.live import communicator, staff_cookie
 from workshops.forms import PromptFormSet
 from workshops.models import AuditEntry, Prompt, Series, Workshop
@@ -98,19 +95,6 @@ WRITTEN = [
 
 def snapshot():
     return {model._meta.label: list(model.objects.order_by("pk").values()) for model in WRITTEN}
-
-
-@functools.cache
-def _handler():
-    return Client().handler
-
-
-def new_client():
-    """A browser of its own that shares one WSGI handler with the others: building a handler
-    loads the middleware, and WhiteNoise's scans every static file (~0.1 s each time)."""
-    client = Client()
-    client.handler = _handler()
-    return client
 
 
 # The world every row is built in
@@ -233,16 +217,7 @@ def prompts_data(w):
 
 
 def framework_data(w):
-    framework = w.framework
-    data = form_post_data(
-        FrameworkForm(instance=framework),
-        PillarFormSet(instance=framework, prefix="pillars"),
-        RecommendationFormSet(
-            queryset=framework.recommendations(),
-            prefix="recommendations",
-            form_kwargs={"framework": framework},
-        ),
-    )
+    data = framework_edit_data(w.framework)
     data["name"] = "Matrix: a renamed framework"
     return data
 

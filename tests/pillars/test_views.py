@@ -3,10 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from pillars.forms import FrameworkForm, PillarFormSet, RecommendationFormSet
 from pillars.models import Framework, Pillar, Recommendation
 from tests.factories import send_reform
-from tests.helpers import form_post_data
+from tests.helpers import framework_edit_data
 
 pytestmark = pytest.mark.django_db
 
@@ -22,19 +21,6 @@ def list_url():
 
 def edit_url(framework):
     return reverse("pillars:framework_edit", args=[framework.pk])
-
-
-def edit_data(framework):
-    """The editor's form as rendered, ready to send back."""
-    return form_post_data(
-        FrameworkForm(instance=framework),
-        PillarFormSet(instance=framework, prefix="pillars"),
-        RecommendationFormSet(
-            queryset=framework.recommendations(),
-            prefix="recommendations",
-            form_kwargs={"framework": framework},
-        ),
-    )
 
 
 def rec_index(framework, number):
@@ -53,7 +39,7 @@ def assert_refused(response):
 def test_anonymous_cannot_see_or_edit_frameworks(client, framework, method):
     """Without signing in, the list and the editor are refused and nothing changes."""
     assert_refused(client.get(list_url()))
-    data = edit_data(framework)
+    data = framework_edit_data(framework)
     data["recommendations-0-title"] = "Changed by a stranger"
     assert_refused(getattr(client, method)(edit_url(framework), data))
     assert not Recommendation.objects.filter(title="Changed by a stranger").exists()
@@ -62,7 +48,7 @@ def test_anonymous_cannot_see_or_edit_frameworks(client, framework, method):
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_participant_cookie_gives_no_access(participant_client, framework, method):
     """A participant's join cookie is not a staff login."""
-    data = edit_data(framework)
+    data = framework_edit_data(framework)
     data["recommendations-0-title"] = "Changed by a participant"
     assert_refused(getattr(participant_client, method)(edit_url(framework), data))
     assert_refused(participant_client.get(list_url()))
@@ -73,7 +59,7 @@ def test_participant_cookie_gives_no_access(participant_client, framework, metho
 def test_analyst_is_forbidden(client, analyst, framework, method):
     """Analysts read contributions; they do not edit frameworks."""
     client.force_login(analyst)
-    data = edit_data(framework)
+    data = framework_edit_data(framework)
     data["recommendations-0-title"] = "Changed by an analyst"
     assert client.get(list_url()).status_code == 403
     assert getattr(client, method)(edit_url(framework), data).status_code == 403
@@ -103,7 +89,7 @@ def test_facilitator_opens_the_editor(client, facilitator, framework):
 def test_unchanged_editor_saves_cleanly(client, facilitator, framework):
     """Sending the editor back untouched is a valid save (the form round-trips)."""
     client.force_login(facilitator)
-    response = client.post(edit_url(framework), edit_data(framework))
+    response = client.post(edit_url(framework), framework_edit_data(framework))
     assert response.status_code == 302
     assert response.url == edit_url(framework)
 
@@ -115,7 +101,7 @@ def test_facilitator_changes_title_easy_read_and_pillar(client, facilitator, fra
     pillar_2 = framework.pillars.get(number=2)
     assert rec8.pillar.number == 1
     i = rec_index(framework, 8)
-    data = edit_data(framework)
+    data = framework_edit_data(framework)
     data[f"recommendations-{i}-title"] = "Invest in the early years"
     data[f"recommendations-{i}-easy_read"] = "More help for the youngest children."
     data[f"recommendations-{i}-pillar"] = pillar_2.pk
@@ -134,7 +120,7 @@ def test_facilitator_can_complete_recommendation_8(client, facilitator, framewor
     """Unticking 'needs completion' saves."""
     client.force_login(facilitator)
     i = rec_index(framework, 8)
-    data = edit_data(framework)
+    data = framework_edit_data(framework)
     assert data[f"recommendations-{i}-needs_completion"] == "on"
     del data[f"recommendations-{i}-needs_completion"]
     assert client.post(edit_url(framework), data).status_code == 302
@@ -144,7 +130,7 @@ def test_facilitator_can_complete_recommendation_8(client, facilitator, framewor
 def test_facilitator_edits_a_pillar_easy_read(client, facilitator, framework):
     """Pillar text is edited in the same form."""
     client.force_login(facilitator)
-    data = edit_data(framework)
+    data = framework_edit_data(framework)
     data["pillars-0-easy_read"] = "Enough people with the right skills."
     assert client.post(edit_url(framework), data).status_code == 302
     assert framework.pillars.get(number=1).easy_read == "Enough people with the right skills."
@@ -156,7 +142,7 @@ def test_duplicate_recommendation_numbers_are_refused_and_nothing_saved(
     """Two recommendations with one number: 400, the error shown, and no change saved."""
     client.force_login(facilitator)
     before = list(framework.recommendations().values_list("number", "title", "pillar"))
-    data = edit_data(framework)
+    data = framework_edit_data(framework)
     data["recommendations-0-title"] = "A title that must not be saved"
     data["recommendations-1-number"] = data["recommendations-0-number"]
     data["name"] = "A framework name that must not be saved"
@@ -175,7 +161,7 @@ def test_moving_a_recommendation_to_another_frameworks_pillar_is_refused(
     elsewhere = Framework.objects.create(name="Other", slug="other")
     foreign = Pillar.objects.create(framework=elsewhere, number=1, title="Foreign")
     client.force_login(facilitator)
-    data = edit_data(framework)
+    data = framework_edit_data(framework)
     data["recommendations-0-pillar"] = foreign.pk
     response = client.post(edit_url(framework), data)
     assert response.status_code == 400
