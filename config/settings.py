@@ -1,7 +1,8 @@
 """One settings module for every environment: the environment decides.
 
-With no variables set it runs embedded (SQLite, in-memory channel layer, eager Celery,
-local-memory cache); DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis.
+With no variables set it runs embedded (SQLite, in-memory channel layer, Celery tasks on
+threads of the web process, local-memory cache); DATABASE_URL and REDIS_URL switch to
+PostgreSQL, and to Redis with Celery workers.
 """
 
 from pathlib import Path
@@ -111,9 +112,25 @@ else:
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# How queued tasks run, decided here alone (config/celery.py reads it at each call):
+# "celery" sends them through the broker to Celery workers, the default with REDIS_URL;
+# "threads" runs them on BACKGROUND_THREADS threads of the web process, the embedded
+# default, with no broker or worker to start; "eager" runs them at once in the caller.
+BACKGROUND_TASKS = env("BACKGROUND_TASKS", default="celery" if REDIS_URL else "threads")
+if BACKGROUND_TASKS not in ("celery", "threads", "eager"):
+    raise environ.ImproperlyConfigured(
+        f"BACKGROUND_TASKS is {BACKGROUND_TASKS!r}; please set it to celery (Celery workers), "
+        "threads (inside the web process) or eager (at once, for tests), or leave it unset."
+    )
+if BACKGROUND_TASKS == "celery" and not REDIS_URL:
+    # Without Redis the broker would be in this process's memory, where no worker listens.
+    raise environ.ImproperlyConfigured(
+        "BACKGROUND_TASKS=celery needs a broker: please set REDIS_URL as well, or use threads."
+    )
+BACKGROUND_THREADS = env.int("BACKGROUND_THREADS", default=2)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# In eager mode a failing task raises in its caller, so a test sees the failure.
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -41,6 +41,18 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_eagerly(request, settings):
+    """A queued task runs at once in the test that queued it (after the commit, for
+    delay_on_commit), so the test sees what it did, and nothing reaches Redis.
+
+    The services tests keep the environment's mode, Celery workers over Redis, to exercise
+    a real worker; tests/test_background.py turns on the thread runner itself.
+    """
+    if request.node.get_closest_marker("services") is None:
+        settings.BACKGROUND_TASKS = "eager"
+
+
 @pytest.fixture
 def workshop(db):
     return make_workshop()

@@ -37,9 +37,9 @@ QUOTE = "Every school should have the same core offer, written down."
 
 
 @pytest.fixture
-def worker(monkeypatch):
+def worker(monkeypatch, settings):
     """A worker thread on the real broker; Celery must not take over pytest's logging."""
-    assert not celery_app.conf.task_always_eager, "this pass should use the Redis broker"
+    assert settings.BACKGROUND_TASKS == "celery", "this pass should use the Redis broker"
     monkeypatch.setitem(celery_app.conf, "worker_hijack_root_logger", False)
     with start_worker(
         celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30

@@ -1,9 +1,8 @@
 """Data exports (Polis-style tables as CSV and XLSX), the export service and its task, and
 the exports pages.
 
-Celery runs eagerly here in both CI passes (the REDIS_URL pass turns eager mode on for
-these tests), so a task queued on commit runs in the test; a real worker is exercised in
-test_export_worker.py.
+Tasks run eagerly here in both CI passes (tests/conftest.py), so a task queued on commit
+runs in the test; a real worker is exercised in test_export_worker.py.
 """
 
 import csv
@@ -14,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from config.celery import app as celery_app
 from participants import services as participant_services
 from participants import tokens
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
@@ -64,13 +62,6 @@ FORMULAS = {
 }
 HIDDEN_TEXT = "Hidden words the moderator took down"
 PENDING_TEXT = "Pending words never approved"
-
-
-@pytest.fixture(autouse=True)
-def eager_celery(monkeypatch):
-    """Tasks run in the test process, whichever CI pass this is: nothing reaches Redis."""
-    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
-    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", True)
 
 
 @pytest.fixture
