@@ -138,7 +138,7 @@ def stale_group_members(cookie):
 
     workshop = re.match(r"cg_participant_(\d+)=", cookie)[1]
     with redis.Redis.from_url(url) as client:
-        # "asgi" is channels_redis's default prefix; the group name is workshops.realtime's.
+        # "asgi" is channels_redis's default prefix; the group name is live.broadcast's.
         return client.zcard(f"asgi:group:workshop-{workshop}-participants")
 
 

@@ -11,7 +11,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
-from workshops.realtime import with_direct_frames  # noqa: E402
+from live.sockets import with_direct_frames  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

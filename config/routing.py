@@ -1,4 +1,4 @@
+from facilitation.routing import websocket_urlpatterns as facilitation_sockets
 from participants.routing import websocket_urlpatterns as participant_sockets
-from workshops.routing import websocket_urlpatterns as workshop_sockets
 
-websocket_urlpatterns = participant_sockets + workshop_sockets
+websocket_urlpatterns = participant_sockets + facilitation_sockets

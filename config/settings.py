@@ -33,10 +33,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "config.apps.ConfigConfig",
+    # The project's apps in their layers, lowest first: each imports only those above it here.
+    "live",
+    "accounts",
     "pillars",
     "workshops",
     "participants",
     "synthesis",
+    "facilitation",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -138,7 +143,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 RETENTION_DAYS = env.int("RETENTION_DAYS", default=365)
 CELERY_BEAT_SCHEDULE = {
     "purge-closed-workshops": {
-        "task": "workshops.tasks.purge_closed_workshops",
+        "task": "synthesis.tasks.purge_closed_workshops",
         "schedule": 60 * 60 * 24,
     }
 }
@@ -150,7 +155,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "workshops:staff_home"
+LOGIN_REDIRECT_URL = "facilitation:staff_home"
 LOGOUT_REDIRECT_URL = "participants:home"
 
 LANGUAGE_CODE = "en-gb"

@@ -7,7 +7,7 @@ from config.health import healthz
 
 urlpatterns = [
     path("", include("participants.urls")),
-    path("facilitate/", include("workshops.urls")),
+    path("facilitate/", include("facilitation.urls")),
     path("frameworks/", include("pillars.urls")),
     path("analyse/", include("synthesis.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

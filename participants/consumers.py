@@ -5,17 +5,11 @@ import uuid
 from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
 
+from live.sockets import CLOSE_FLOOD, CLOSE_NO_WORKSHOP, CLOSE_NOT_ALLOWED, LiveConsumer
 from participants import ratelimit, selectors, services, tokens
-from participants.live import participant_fragment
 from participants.models import Contribution
+from participants.renderers import PARTICIPANTS, participant_fragment
 from workshops.models import Prompt
-from workshops.realtime import (
-    CLOSE_FLOOD,
-    CLOSE_NO_WORKSHOP,
-    CLOSE_NOT_ALLOWED,
-    PARTICIPANTS,
-    LiveConsumer,
-)
 from workshops.selectors import workshop_by_code
 
 MAX_FRAME_BYTES = 4096

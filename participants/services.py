@@ -3,11 +3,22 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from participants import live, ratelimit
+from accounts import audit
+from live.events import announce
+from participants import ratelimit, signals
 from participants.models import Contribution, Participant, Vote
 from participants.privacy import mask_personal_data
 from participants.text import tidy_text
-from workshops import audit, realtime
+
+
+def _announce(signal, contribution, **event):
+    announce(
+        signal,
+        Contribution,
+        workshop_id=contribution.workshop_id,
+        contribution=contribution,
+        **event,
+    )
 
 
 def participant_join(*, workshop, group, display_name="", table_number=None, consent=False):
@@ -105,7 +116,7 @@ def contribution_create(*, participant, prompt, text, client_id, entered_by=None
     try:
         with transaction.atomic():
             contribution.save()
-            live.contribution_changed(contribution)
+            _announce(signals.contribution_created, contribution)
     except IntegrityError:
         # Two sends of the same post raced; the first one saved is the post.
         return Contribution.objects.get(participant=participant, client_id=client_id), False
@@ -159,7 +170,12 @@ def vote_cast(*, participant, contribution, choice):
     vote, _ = Vote.objects.update_or_create(
         participant=participant, contribution=contribution, defaults={"choice": choice}
     )
-    transaction.on_commit(lambda: live.votes_changed(contribution.workshop_id, contribution.pk))
+    announce(
+        signals.votes_changed,
+        Vote,
+        workshop_id=contribution.workshop_id,
+        contribution_ids=[contribution.pk],
+    )
     return vote
 
 
@@ -180,7 +196,7 @@ def contribution_set_state(*, contribution, state, by=None):
     contribution.state = state
     contribution.save(update_fields=["state"])
     audit.record("moderate", contribution, actor=by, before=before, after=state)
-    live.contribution_changed(contribution)
+    _announce(signals.contribution_moderated, contribution, before=before)
     return contribution
 
 
@@ -204,7 +220,7 @@ def contribution_edit(*, contribution, text, by=None):
         ]
     )
     audit.record("edit", contribution, actor=by)
-    live.contribution_changed(contribution)
+    _announce(signals.contribution_edited, contribution)
     return contribution
 
 
@@ -234,8 +250,7 @@ def contribution_merge(*, duplicate, into, by=None):
     duplicate.merged_into = into
     duplicate.save(update_fields=["state", "merged_into"])
     audit.record("merge", duplicate, actor=by, into=into.pk)
-    live.contribution_changed(duplicate)
-    live.contribution_changed(into)
+    _announce(signals.contribution_merged, duplicate, into=into)
     return into
 
 
@@ -246,7 +261,7 @@ def contribution_release_personal_data(*, contribution, by):
     contribution.personal_data_released = True
     contribution.save(update_fields=["personal_data_released"])
     audit.record("release_personal_data", contribution, actor=by, kinds=contribution.personal_data)
-    live.contribution_changed(contribution)
+    _announce(signals.contribution_edited, contribution)
     return contribution
 
 
@@ -260,7 +275,12 @@ def contribution_withdraw(*, participant, contribution):
     audit.record("withdraw", contribution, workshop_id=contribution.workshop_id)
     workshop_id, contribution_id = contribution.workshop_id, contribution.pk
     contribution.delete()
-    live.contribution_removed(workshop_id, contribution_id)
+    announce(
+        signals.contribution_withdrawn,
+        Contribution,
+        workshop_id=workshop_id,
+        contribution_id=contribution_id,
+    )
 
 
 @transaction.atomic
@@ -270,6 +290,18 @@ def participant_erase(*, participant, by):
     posts = participant.contributions.count()
     votes = participant.votes.count()
     audit.record("erase_participant", participant, actor=by, contributions=posts, votes=votes)
+    participant_id = participant.pk
     participant.delete()
-    # Their posts go and others' tallies change: every page of the workshop re-syncs.
-    realtime.publish(workshop_id, realtime.resync_all)
+    announce(
+        signals.participant_erased,
+        Participant,
+        workshop_id=workshop_id,
+        participant_id=participant_id,
+    )
+
+
+@transaction.atomic
+def workshop_participants_purge(*, workshop):
+    """Delete every participant of a workshop, with their posts and votes."""
+    workshop.participants.all().delete()
+    announce(signals.workshop_purged, Participant, workshop_id=workshop.pk)

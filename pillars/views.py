@@ -3,9 +3,9 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.permissions import framework_editor_required
 from pillars.forms import FrameworkForm, PillarFormSet, RecommendationFormSet
 from pillars.models import Framework
-from workshops.permissions import framework_editor_required
 
 
 @require_GET

@@ -1,15 +1,20 @@
+from collections import Counter
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from participants.models import Contribution
+from accounts import audit
+from participants.models import Contribution, Vote
+from participants.services import workshop_participants_purge
 from participants.text import tidy_text
+from synthesis.board import build_board
 from synthesis.models import STALE_AFTER, Finding, Judgement, ReportExport, Theme
 from synthesis.report import data_version
 from synthesis.stats import Verdict
 from synthesis.tasks import build_export
-from workshops import audit
+from workshops.models import Workshop, WorkshopSummary
 
 
 def judgement_record(*, series, item, verdict, reason, user):
@@ -179,3 +184,30 @@ def export_retry(*, export):
     export.save(update_fields=["status", "progress", "error", "finished"])
     build_export.delay_on_commit(export.pk)
     return export
+
+
+@transaction.atomic
+def workshop_purge(*, workshop, by=None):
+    """Delete a closed workshop's participant-level data, keeping only counts.
+
+    Participants, their contributions and votes go; what stays is a summary of how many
+    took part from each group, how many posts and votes there were, and how the posts were
+    classed. Series findings stay, without the posts they quoted.
+    """
+    if workshop.status != Workshop.Status.CLOSED:
+        raise ValidationError("Only a closed workshop can be purged.")
+    people = workshop.participants.filter(is_scribe=False)
+    board = build_board(workshop.series, workshop=workshop)
+    WorkshopSummary.objects.update_or_create(
+        workshop=workshop,
+        defaults={
+            "participants_by_group": dict(
+                people.values_list("group__slug").annotate(n=Count("pk")).order_by()
+            ),
+            "contributions": workshop.contributions.count(),
+            "votes": Vote.objects.filter(contribution__workshop=workshop).count(),
+            "classes": dict(Counter(item.verdict.value for item in board.items)),
+        },
+    )
+    audit.record("purge", workshop, actor=by, workshop_id=workshop.pk)
+    workshop_participants_purge(workshop=workshop)

@@ -1,7 +1,9 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -49,3 +51,9 @@ def _update(export, **fields):
     ReportExport.objects.filter(pk=export.pk).update(**fields)
     for name, value in fields.items():
         setattr(export, name, value)
+
+
+@shared_task
+def purge_closed_workshops():
+    """The daily retention job: the same as `manage.py purge_closed_workshops`."""
+    call_command("purge_closed_workshops", "--older-than", str(settings.RETENTION_DAYS))

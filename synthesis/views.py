@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.permissions import analyst_required
 from synthesis import board, selectors, services
 from synthesis.forms import (
     BoardFilterForm,
@@ -16,7 +17,6 @@ from synthesis.forms import (
 )
 from synthesis.models import Finding, Judgement, ReportExport, Theme
 from workshops.models import Series, Workshop
-from workshops.permissions import analyst_required
 from workshops.selectors import series_list as all_series
 
 ITEM_KINDS = ("contribution", "theme")

@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from participants import tokens
+from tests.events import record_announcements
 from tests.factories import ParticipantFactory, UserFactory, make_workshop
 from tests.helpers import FAST_HASHERS
 
@@ -78,3 +79,17 @@ def participant_client(client, participant):
     """A browser that has joined `workshop` as `participant`."""
     client.cookies[tokens.cookie_name(participant.workshop)] = tokens.make_token(participant)
     return client
+
+
+@pytest.fixture
+def announced():
+    """Every domain event sent while the test runs, in order: [(name, {argument: value})]."""
+    sent, stop = record_announcements()
+    yield sent
+    stop()
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run a block as if its transaction committed: on-commit callbacks run at its end."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

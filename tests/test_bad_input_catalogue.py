@@ -47,6 +47,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
+from accounts.models import AuditEntry
 from participants import services as participant_services
 from participants import tokens
 from participants.consumers import ParticipantConsumer
@@ -64,8 +65,7 @@ from tests.factories import (
     stakeholder_group,
 )
 from tests.helpers import new_client, run_async
-from tests.live import ask, console, phone, wall
-from workshops.models import AuditEntry
+from tests.sockets import ask, console, phone, wall
 
 MAX_MARKS = 4  # participants.services.MAX_COMBINING_MARKS
 HIDDEN = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u2060\ufeff\u200e\u200f"
@@ -252,8 +252,8 @@ def outputs(place, *shown):
     code = w.join_code
     assert_inert(as_participant(place.author).get(f"/w/{code}/"), *shown)
     assert_inert(as_participant(place.reader).get(f"/w/{code}/"), *shown)
-    assert_inert(desk.get(reverse("workshops:console", args=[w.pk])), *shown)
-    assert_inert(desk.get(reverse("workshops:wall", args=[w.pk])), *shown)
+    assert_inert(desk.get(reverse("facilitation:console", args=[w.pk])), *shown)
+    assert_inert(desk.get(reverse("facilitation:wall", args=[w.pk])), *shown)
     assert_inert(analyst.get(reverse("synthesis:series_board", args=[s.pk])), *shown)
     assert_inert(analyst.get(reverse("synthesis:series_contributions", args=[s.pk])), *shown)
 
@@ -304,7 +304,7 @@ def test_invalid_utf8_in_a_form_body_is_stored_as_replacement_characters(place):
 def test_console_edit(place, case):
     contribution = ContributionFactory(participant=place.author, text="Original words")
     client = as_user(place.facilitator)
-    url = reverse("workshops:contribution_edit", args=[place.workshop.pk, contribution.pk])
+    url = reverse("facilitation:contribution_edit", args=[place.workshop.pk, contribution.pk])
     response = client.post(url, {"text": case.text}, follow=True)
     contribution.refresh_from_db()
     if case.stored is None:
@@ -331,7 +331,7 @@ def test_scribe_form(place, case):
         "text": case.text,
         "client_id": uuid.uuid4(),
     }
-    response = client.post(reverse("workshops:scribe", args=[place.workshop.pk]), data)
+    response = client.post(reverse("facilitation:scribe", args=[place.workshop.pk]), data)
     if case.stored is None:
         html = assert_inert(response, status=400, stored_text=False)
         assert says_why(html, "contribution", case)
@@ -342,7 +342,7 @@ def test_scribe_form(place, case):
     contribution = Contribution.objects.get()
     assert contribution.text == case.stored and contribution.participant.is_scribe
     assert contribution.entered_by == place.facilitator
-    assert_inert(client.get(reverse("workshops:console", args=[place.workshop.pk])), case.stored)
+    assert_inert(client.get(reverse("facilitation:console", args=[place.workshop.pk])), case.stored)
 
 
 # Theme and finding titles (analysts). Titles are read on the board and printed in the
@@ -455,7 +455,7 @@ def filter_pages(place):
     w, s = place.workshop, place.series
     board_fields = ("workshop", "region", "recommendation", "group", "verdict", "sort")
     return [
-        (place.facilitator, reverse("workshops:console", args=[w.pk]), ("group", "table")),
+        (place.facilitator, reverse("facilitation:console", args=[w.pk]), ("group", "table")),
         (place.analyst, reverse("synthesis:series_board", args=[s.pk]), board_fields),
         (place.analyst, reverse("synthesis:workshop_board", args=[w.pk]), board_fields),
         (
@@ -492,7 +492,7 @@ def contribute_frame(prompt, text, client_id):
 
 
 async def ask_binary(socket, data, timeout=2):
-    """tests.live.ask, for a binary frame."""
+    """tests.sockets.ask, for a binary frame."""
     await socket.send_to(bytes_data=data)
     while True:
         reply = json.loads(await socket.receive_from(timeout=timeout))
@@ -704,8 +704,8 @@ def test_every_html_output_is_inert(full_place):
     code = place.workshop.join_code
     desk, analyst = as_user(place.facilitator), as_user(place.analyst)
     assert_inert(as_participant(place.reader).get(f"/w/{code}/"), *shown)
-    assert_inert(desk.get(reverse("workshops:console", args=[place.workshop.pk])), *shown)
-    assert_inert(desk.get(reverse("workshops:wall", args=[place.workshop.pk])), *shown)
+    assert_inert(desk.get(reverse("facilitation:console", args=[place.workshop.pk])), *shown)
+    assert_inert(desk.get(reverse("facilitation:wall", args=[place.workshop.pk])), *shown)
     contributions = reverse("synthesis:series_contributions", args=[place.series.pk])
     assert_inert(analyst.get(contributions), *shown)
     series_pk = place.series.pk

@@ -568,7 +568,7 @@ import django
 django.setup()
 from django.contrib.auth import get_user_model
 from synthesis import services
-from workshops import demo
+from demo import seed as demo
 from workshops.models import Series
 analyst = get_user_model().objects.get(username=demo.ANALYST_USERNAME)
 series = Series.objects.get(name=demo.SERIES_NAME)

@@ -38,6 +38,9 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.models import AuditEntry
+from facilitation.models import Spotlight
+from live.sockets import CLOSE_NO_WORKSHOP, CLOSE_NOT_ALLOWED
 from participants import tokens
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
 from pillars.models import Framework, Pillar, Recommendation
@@ -51,10 +54,9 @@ from tests.factories import (
     stakeholder_group,
 )
 from tests.helpers import form_post_data, framework_edit_data, new_client
-from tests.live import communicator, staff_cookie
+from tests.sockets import communicator, staff_cookie
 from workshops.forms import PromptFormSet
-from workshops.models import AuditEntry, Prompt, Series, Workshop
-from workshops.realtime import CLOSE_NO_WORKSHOP, CLOSE_NOT_ALLOWED
+from workshops.models import Prompt, Series, Workshop
 
 ROLES = ("anonymous", "participant", "other_participant", "facilitator", "analyst", "staff")
 
@@ -85,6 +87,7 @@ WRITTEN = [
     Judgement,
     ReportExport,
     AuditEntry,
+    Spotlight,
     Framework,
     Pillar,
     Recommendation,
@@ -297,31 +300,31 @@ MATRIX = {
         post=lambda w: {},
     ),
     # Facilitators
-    "workshops:staff_home": Route(policy=ANY_ROLE, get=True),
-    "workshops:series_list": Route(
+    "facilitation:staff_home": Route(policy=ANY_ROLE, get=True),
+    "facilitation:series_list": Route(
         policy=FACILITATORS_ONLY,
         get=True,
         post=lambda w: {"name": "Matrix series", "framework": w.framework.pk},
     ),
-    "workshops:series_detail": Route(
+    "facilitation:series_detail": Route(
         kwargs=series_pk,
         policy=FACILITATORS_ONLY,
         get=True,
         post=lambda w: {"title": "Matrix", "kind": "regional", "starts_at": "2031-05-01T10:00"},
     ),
-    "workshops:console": Route(kwargs=workshop_pk, policy=FACILITATORS_ONLY, get=True),
-    "workshops:workshop_status": Route(
+    "facilitation:console": Route(kwargs=workshop_pk, policy=FACILITATORS_ONLY, get=True),
+    "facilitation:workshop_status": Route(
         kwargs=workshop_pk, policy=FACILITATORS_ONLY, post=lambda w: {"status": "closed"}
     ),
-    "workshops:premoderation": Route(
+    "facilitation:premoderation": Route(
         kwargs=workshop_pk, policy=FACILITATORS_ONLY, post=lambda w: {"premoderation": "on"}
     ),
-    "workshops:spotlight": Route(
+    "facilitation:spotlight": Route(
         kwargs=workshop_pk,
         policy=FACILITATORS_ONLY,
         post=lambda w: {"contribution": w.contribution.pk},
     ),
-    "workshops:scribe": Route(
+    "facilitation:scribe": Route(
         kwargs=workshop_pk,
         policy=FACILITATORS_ONLY,
         post=lambda w: {
@@ -331,46 +334,46 @@ MATRIX = {
             "client_id": uuid.uuid4(),
         },
     ),
-    "workshops:prompts_edit": Route(
+    "facilitation:prompts_edit": Route(
         kwargs=workshop_pk, policy=FACILITATORS_ONLY, get=True, post=prompts_data
     ),
-    "workshops:prompt_toggle": Route(
+    "facilitation:prompt_toggle": Route(
         kwargs=in_workshop(prompt_id=lambda w: w.prompt.pk),
         policy=FACILITATORS_ONLY,
         post=lambda w: {},
     ),
-    "workshops:prompt_timer": Route(
+    "facilitation:prompt_timer": Route(
         kwargs=in_workshop(prompt_id=lambda w: w.prompt.pk),
         policy=FACILITATORS_ONLY,
         post=lambda w: {"minutes": "5"},
     ),
-    "workshops:contribution_moderate": Route(
+    "facilitation:contribution_moderate": Route(
         kwargs=in_workshop(contribution_id=lambda w: w.contribution.pk),
         policy=FACILITATORS_ONLY,
         post=lambda w: {"state": "hidden"},
     ),
-    "workshops:contribution_edit": Route(
+    "facilitation:contribution_edit": Route(
         kwargs=in_workshop(contribution_id=lambda w: w.contribution.pk),
         policy=FACILITATORS_ONLY,
         post=lambda w: {"text": "Matrix: edited by a facilitator"},
     ),
-    "workshops:contribution_merge": Route(
+    "facilitation:contribution_merge": Route(
         kwargs=in_workshop(contribution_id=lambda w: w.duplicate.pk),
         policy=FACILITATORS_ONLY,
         post=lambda w: {"into": w.contribution.pk},
     ),
-    "workshops:contribution_release": Route(
+    "facilitation:contribution_release": Route(
         kwargs=in_workshop(contribution_id=lambda w: w.flagged.pk),
         policy=FACILITATORS_ONLY,
         post=lambda w: {},
     ),
-    "workshops:participant_erase": Route(
+    "facilitation:participant_erase": Route(
         kwargs=in_workshop(participant_id=lambda w: w.erasable.pk),
         policy=FACILITATORS_ONLY,
         post=lambda w: {},
     ),
-    "workshops:wall": Route(kwargs=workshop_pk, policy=FACILITATORS_ONLY, get=True),
-    "workshops:qr_code": Route(kwargs=workshop_pk, policy=FACILITATORS_ONLY, get=True),
+    "facilitation:wall": Route(kwargs=workshop_pk, policy=FACILITATORS_ONLY, get=True),
+    "facilitation:qr_code": Route(kwargs=workshop_pk, policy=FACILITATORS_ONLY, get=True),
     # Framework editors
     "pillars:framework_list": Route(policy=FRAMEWORK_EDITORS, get=True),
     "pillars:framework_edit": Route(
@@ -607,13 +610,13 @@ def test_a_participant_cannot_act_on_another_workshops_posts_through_their_own_c
 @pytest.mark.parametrize(
     "name, kwargs",
     [
-        ("workshops:contribution_moderate", lambda w, o: {"contribution_id": o.pk}),
-        ("workshops:contribution_edit", lambda w, o: {"contribution_id": o.pk}),
-        ("workshops:contribution_merge", lambda w, o: {"contribution_id": o.pk}),
-        ("workshops:contribution_release", lambda w, o: {"contribution_id": o.pk}),
-        ("workshops:participant_erase", lambda w, o: {"participant_id": o.participant_id}),
-        ("workshops:prompt_toggle", lambda w, o: {"prompt_id": o.prompt_id}),
-        ("workshops:prompt_timer", lambda w, o: {"prompt_id": o.prompt_id}),
+        ("facilitation:contribution_moderate", lambda w, o: {"contribution_id": o.pk}),
+        ("facilitation:contribution_edit", lambda w, o: {"contribution_id": o.pk}),
+        ("facilitation:contribution_merge", lambda w, o: {"contribution_id": o.pk}),
+        ("facilitation:contribution_release", lambda w, o: {"contribution_id": o.pk}),
+        ("facilitation:participant_erase", lambda w, o: {"participant_id": o.participant_id}),
+        ("facilitation:prompt_toggle", lambda w, o: {"prompt_id": o.prompt_id}),
+        ("facilitation:prompt_timer", lambda w, o: {"prompt_id": o.prompt_id}),
     ],
 )
 def test_a_facilitator_cannot_reach_another_workshops_objects_through_this_one(name, kwargs):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from workshops.models import AuditEntry, Prompt, Series, Workshop, WorkshopSummary
+from workshops.models import Prompt, Series, Workshop, WorkshopSummary
 
 
 @admin.register(Series)
@@ -25,19 +25,6 @@ class WorkshopAdmin(admin.ModelAdmin):
 class PromptAdmin(admin.ModelAdmin):
     list_display = ["question", "workshop", "recommendation", "order", "is_open"]
     list_filter = ["is_open", "workshop"]
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "target_type", "target_id", "workshop"]
-    list_filter = ["action", "target_type"]
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(WorkshopSummary)

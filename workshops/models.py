@@ -1,7 +1,6 @@
 import secrets
 
 from django.db import models
-from django.urls import reverse
 
 # No 0/O, 1/I/L: codes are read off a projector and typed on phones.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -34,9 +33,6 @@ class Series(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("workshops:series_detail", args=[self.pk])
-
 
 class Workshop(models.Model):
     class Kind(models.TextChoices):
@@ -61,13 +57,6 @@ class Workshop(models.Model):
         help_text="Hold posts until a facilitator approves them. Keep this on when young "
         "people take part.",
     )
-    spotlight = models.ForeignKey(
-        "participants.Contribution",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -75,9 +64,6 @@ class Workshop(models.Model):
 
     def __str__(self):
         return self.title
-
-    def get_absolute_url(self):
-        return reverse("workshops:console", args=[self.pk])
 
     @property
     def is_live(self):
@@ -109,34 +95,6 @@ class Prompt(models.Model):
 
     def accepts_contributions(self):
         return self.is_open and self.workshop.is_live
-
-
-class AuditEntry(models.Model):
-    """Who did what, when: moderation, edits, overrides, withdrawals and erasures.
-
-    Entries name things by type and id and carry no participant's words, so the log
-    itself holds no personal data and survives erasure.
-    """
-
-    actor = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    action = models.CharField(max_length=50)
-    target_type = models.CharField(max_length=50)
-    target_id = models.PositiveBigIntegerField(null=True)
-    workshop = models.ForeignKey(
-        Workshop, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    detail = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        verbose_name_plural = "audit entries"
-
-    def __str__(self):
-        who = self.actor or "a participant or the system"
-        return f"{self.at:%Y-%m-%d %H:%M} {who}: {self.action} {self.target_type} {self.target_id}"
 
 
 class WorkshopSummary(models.Model):

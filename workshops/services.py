@@ -1,14 +1,12 @@
-from collections import Counter
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
-from participants.models import Contribution, Vote
-from workshops import audit, realtime
-from workshops.models import Prompt, Series, Workshop, WorkshopSummary
+from live.events import announce
+from workshops import signals
+from workshops.models import Prompt, Series, Workshop
 
 MAX_TIMER_MINUTES = 120
 
@@ -61,39 +59,34 @@ def workshop_create(
     return workshop
 
 
-def _everyone_resyncs(workshop):
-    realtime.publish(workshop.pk, realtime.resync_all)
+def _announce_update(workshop):
+    announce(signals.workshop_updated, Workshop, workshop_id=workshop.pk, workshop=workshop)
 
 
 @transaction.atomic
 def workshop_set_status(*, workshop, status):
     if status not in Workshop.Status.values:
         raise ValidationError("Unknown workshop status.")
+    before = workshop.status
     workshop.status = status
     workshop.save(update_fields=["status"])
     if status != Workshop.Status.LIVE:
         # A workshop that is not live takes no posts, so no prompt should look open.
         workshop.prompts.update(is_open=False)
-    _everyone_resyncs(workshop)
+    announce(
+        signals.workshop_status_changed,
+        Workshop,
+        workshop_id=workshop.pk,
+        workshop=workshop,
+        before=before,
+    )
     return workshop
 
 
 def workshop_set_premoderation(*, workshop, premoderation):
     workshop.premoderation = premoderation
     workshop.save(update_fields=["premoderation"])
-    _everyone_resyncs(workshop)
-    return workshop
-
-
-def workshop_spotlight(*, workshop, contribution):
-    """Show one visible contribution large on the wall; None clears the spotlight."""
-    if contribution is not None and (
-        contribution.workshop_id != workshop.pk or contribution.state != Contribution.State.VISIBLE
-    ):
-        raise ValidationError("Only a visible post from this workshop can be put on the wall.")
-    workshop.spotlight = contribution
-    workshop.save(update_fields=["spotlight"])
-    _everyone_resyncs(workshop)
+    _announce_update(workshop)
     return workshop
 
 
@@ -104,7 +97,7 @@ def prompt_set_open(*, prompt, is_open):
     if not is_open:
         prompt.timer_ends_at = None
     prompt.save(update_fields=["is_open", "timer_ends_at"])
-    _everyone_resyncs(prompt.workshop)
+    _announce_update(prompt.workshop)
     return prompt
 
 
@@ -116,36 +109,5 @@ def prompt_set_timer(*, prompt, minutes):
         raise ValidationError("Open the question before starting its timer.")
     prompt.timer_ends_at = timezone.now() + timedelta(minutes=minutes) if minutes else None
     prompt.save(update_fields=["timer_ends_at"])
-    _everyone_resyncs(prompt.workshop)
+    _announce_update(prompt.workshop)
     return prompt
-
-
-@transaction.atomic
-def workshop_purge(*, workshop, by=None):
-    """Delete a closed workshop's participant-level data, keeping only counts.
-
-    Participants, their contributions and votes go; what stays is a summary of how many
-    took part from each group, how many posts and votes there were, and how the posts were
-    classed. Series findings stay, without the posts they quoted.
-    """
-    from synthesis.board import build_board
-
-    if workshop.status != Workshop.Status.CLOSED:
-        raise ValidationError("Only a closed workshop can be purged.")
-    people = workshop.participants.filter(is_scribe=False)
-    board = build_board(workshop.series, workshop=workshop)
-    WorkshopSummary.objects.update_or_create(
-        workshop=workshop,
-        defaults={
-            "participants_by_group": dict(
-                people.values_list("group__slug").annotate(n=Count("pk")).order_by()
-            ),
-            "contributions": workshop.contributions.count(),
-            "votes": Vote.objects.filter(contribution__workshop=workshop).count(),
-            "classes": dict(Counter(item.verdict.value for item in board.items)),
-        },
-    )
-    audit.record("purge", workshop, actor=by, workshop_id=workshop.pk)
-    workshop.spotlight = None
-    workshop.save(update_fields=["spotlight"])
-    workshop.participants.all().delete()

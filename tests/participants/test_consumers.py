@@ -4,11 +4,11 @@ import uuid
 import pytest
 from asgiref.sync import async_to_sync
 
+from live.sockets import CLOSE_FLOOD, CLOSE_NO_WORKSHOP, CLOSE_NOT_ALLOWED
 from participants.consumers import FLOOD_FRAMES
 from participants.models import Contribution, Vote
 from tests.factories import ContributionFactory, ParticipantFactory, make_workshop
-from tests.live import ask, communicator, events, participant_cookie, phone
-from workshops.realtime import CLOSE_FLOOD, CLOSE_NO_WORKSHOP, CLOSE_NOT_ALLOWED
+from tests.sockets import ask, communicator, events, participant_cookie, phone
 
 # Broadcasts are sent after commit, so these tests commit for real.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

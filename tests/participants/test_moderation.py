@@ -8,8 +8,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from participants import live, services
+from facilitation import renderers
+from facilitation.renderers import FACILITATORS, WALL
+from facilitation.selectors import spotlight
+from facilitation.services import workshop_spotlight
+from live import broadcast
+from participants import services, signals
 from participants.models import Contribution, Participant, Vote
+from participants.renderers import PARTICIPANTS
 from participants.selectors import participant_feed
 from tests.factories import (
     ContributionFactory,
@@ -19,12 +25,11 @@ from tests.factories import (
     make_workshop,
     stakeholder_group,
 )
-from workshops import realtime
 from workshops import services as workshop_services
-from workshops.realtime import AUDIENCES, FACILITATORS, PARTICIPANTS, WALL
 
 pytestmark = pytest.mark.django_db
 
+AUDIENCES = (PARTICIPANTS, FACILITATORS, WALL)
 PENDING = Contribution.State.PENDING
 VISIBLE = Contribution.State.VISIBLE
 HIDDEN = Contribution.State.HIDDEN
@@ -60,20 +65,14 @@ def post(participant):
 def sent(monkeypatch):
     """Live updates as they would go out: [(workshop id, {audience: [operation, ...]})].
 
-    `publish` registers `send_now(workshop_id, build_events)` to run on commit; recording
+    Every event, once committed, reaches `send_now(workshop_id, build_events)`; recording
     `build_events()` when it runs shows exactly what each audience would be sent.
     """
     calls = []
     monkeypatch.setattr(
-        realtime, "send_now", lambda workshop_id, build: calls.append((workshop_id, build()))
+        broadcast, "send_now", lambda workshop_id, build: calls.append((workshop_id, build()))
     )
     return calls
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run a block as if its transaction committed: on-commit callbacks run at its end."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def create(participant, prompt, text="A fair point", client_id=None):
@@ -452,14 +451,25 @@ def test_merge_publishes_the_duplicate_withdrawn_and_the_target_updated(
     VoteFactory(contribution=duplicate, participant=voter(workshop), choice="agree")
     with committed():
         services.contribution_merge(duplicate=duplicate, into=into)
-    assert [workshop_id for workshop_id, _ in sent] == [workshop.pk, workshop.pk]
-    (_, dup_events), (_, into_events) = sent
+    assert [workshop_id for workshop_id, _ in sent] == [workshop.pk]
+    [(_, events)] = sent
+    dup_events, into_events = about(events, duplicate), about(events, into)
     assert_withdrawn(dup_events, duplicate)
     console_html = html_of(dup_events, FACILITATORS, f"console-contribution-{duplicate.pk}")
     assert "Merged into another" in console_html and f"(post {into.pk})" in console_html
     assert_shown_to_everyone(into_events, into)
     tallies = html_of(into_events, FACILITATORS, f"console-contribution-{into.pk}")
     assert "<td>1</td>" in tallies  # the moved agree vote is counted on the target
+
+
+def about(events, contribution):
+    """The operations of one update that concern one post."""
+    ids = {f"{prefix}{contribution.pk}" for prefix in ("contribution-", "wall-contribution-")}
+    ids.add(f"console-contribution-{contribution.pk}")
+    return {
+        audience: [op for op in operations if op.get("id") in ids]
+        for audience, operations in events.items()
+    }
 
 
 def merge_refused(duplicate, into):
@@ -636,10 +646,14 @@ def test_a_pending_post_takes_no_votes(author, held_workshop):
     assert not Vote.objects.exists()
 
 
-def test_a_vote_updates_tallies_after_commit(post, other, monkeypatch, committed):
+def test_a_vote_updates_tallies_after_commit(post, other, committed):
     """A vote asks for the post's tallies to be refreshed, once it has committed."""
     calls = []
-    monkeypatch.setattr(live, "votes_changed", lambda *args: calls.append(args))
+
+    def record(sender, workshop_id, contribution_ids, **event):
+        calls.extend((workshop_id, pk) for pk in contribution_ids)
+
+    signals.votes_changed.connect(record)
     with committed():
         services.vote_cast(participant=other, contribution=post, choice="agree")
         assert calls == []
@@ -650,7 +664,7 @@ def test_tally_events_reach_consoles_and_the_wall_but_not_phones(post, other):
     """Tallies go to consoles and, for visible posts, the wall; phones get none."""
     VoteFactory(contribution=post, participant=other)
     hidden = ContributionFactory(participant=other, state=HIDDEN)
-    events = live.tally_events({post.pk, hidden.pk})
+    events = renderers.tally_events({post.pk, hidden.pk})
     assert PARTICIPANTS not in events
     assert sorted(e["id"] for e in events[FACILITATORS]) == sorted(
         [f"tallies-{post.pk}", f"tallies-{hidden.pk}"]
@@ -666,19 +680,19 @@ def test_spotlight_puts_a_visible_post_on_the_wall_and_everyone_resyncs(
 ):
     """A visible post of the workshop can be spotlit; every page re-syncs."""
     with committed():
-        workshop_services.workshop_spotlight(workshop=workshop, contribution=post)
+        workshop_spotlight(workshop=workshop, contribution=post)
     workshop.refresh_from_db()
-    assert workshop.spotlight == post
+    assert spotlight(workshop.pk) == post
     assert resync_everyone(sent, workshop)
 
 
 def test_spotlight_none_clears_it(workshop, post, sent, committed):
     """None takes the post off the wall."""
-    workshop_services.workshop_spotlight(workshop=workshop, contribution=post)
+    workshop_spotlight(workshop=workshop, contribution=post)
     with committed():
-        workshop_services.workshop_spotlight(workshop=workshop, contribution=None)
+        workshop_spotlight(workshop=workshop, contribution=None)
     workshop.refresh_from_db()
-    assert workshop.spotlight is None
+    assert spotlight(workshop.pk) is None
     assert resync_everyone(sent, workshop)
 
 
@@ -686,22 +700,22 @@ def test_spotlight_none_clears_it(workshop, post, sent, committed):
 def test_spotlight_refuses_a_post_that_is_not_visible(workshop, post, state, sent, committed):
     """Only a visible post can be put on the wall; the spotlight stays as it was."""
     shown = ContributionFactory(participant=post.participant)
-    workshop_services.workshop_spotlight(workshop=workshop, contribution=shown)
+    workshop_spotlight(workshop=workshop, contribution=shown)
     Contribution.objects.filter(pk=post.pk).update(state=state)
     post.refresh_from_db()
     with committed(), pytest.raises(ValidationError):
-        workshop_services.workshop_spotlight(workshop=workshop, contribution=post)
+        workshop_spotlight(workshop=workshop, contribution=post)
     workshop.refresh_from_db()
-    assert workshop.spotlight == shown
+    assert spotlight(workshop.pk) == shown
     assert sent == []
 
 
 def test_spotlight_refuses_another_workshops_post(workshop, sent, committed):
     """A post from another workshop cannot be put on this wall."""
     with committed(), pytest.raises(ValidationError):
-        workshop_services.workshop_spotlight(workshop=workshop, contribution=ContributionFactory())
+        workshop_spotlight(workshop=workshop, contribution=ContributionFactory())
     workshop.refresh_from_db()
-    assert workshop.spotlight is None
+    assert spotlight(workshop.pk) is None
     assert sent == []
 
 
@@ -719,7 +733,7 @@ def test_changing_the_spotlit_post_updates_the_walls_spotlight(
     The wall shows the spotlight outside its feed (id "spotlight"), so removing or upserting
     the feed item alone would leave a hidden post, or the old words, on the projector.
     """
-    workshop_services.workshop_spotlight(workshop=workshop, contribution=post)
+    workshop_spotlight(workshop=workshop, contribution=post)
     with committed():
         if action == "hide":
             services.contribution_set_state(contribution=post, state="hidden")

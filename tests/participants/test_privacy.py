@@ -2,11 +2,11 @@ import uuid
 
 import pytest
 
+from accounts.models import AuditEntry
 from participants import services
 from participants.models import Contribution, Participant, Vote
 from participants.privacy import mask_personal_data
 from tests.factories import ContributionFactory, ParticipantFactory, VoteFactory
-from workshops.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from weasyprint import HTML
 from weasyprint.formatting_structure import boxes
 
+from demo import seed as demo
 from participants.models import Contribution, Participant, Vote
 from synthesis import exports
 from synthesis.exports import render_pdf
@@ -29,7 +30,6 @@ from tests.factories import (
     make_workshop,
     stakeholder_group,
 )
-from workshops import demo
 
 # Every test uses the database, so pytest-django runs them before any transactional test
 # (whose flush would leave the module fixture without the migrations' rows).

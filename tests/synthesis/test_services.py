@@ -420,9 +420,9 @@ def test_finding_delete(scene):
 
 def test_decisions_are_audited(analyst):
     """Every confirmation or override leaves an audit entry naming who and what."""
+    from accounts.models import AuditEntry
     from synthesis.board import find_item
     from tests.factories import ContributionFactory
-    from workshops.models import AuditEntry
 
     post = ContributionFactory()
     item = find_item(post.workshop.series, "contribution", post.pk)

@@ -1,0 +1,326 @@
+"""Writes the demo series from demo/content/*.yaml: workshops, participants, posts and votes.
+
+Loading is idempotent: every row has a natural key (a title, a display name and table, a uuid5
+client id), so a second run updates rows in place instead of adding to them. Importing this
+module reads and checks the YAML, so a mistake in it stops the import with a CommandError.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import NamedTuple
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.db.models import Case, DateTimeField, Value, When
+
+from demo import URL, loader
+from participants.models import Contribution, Participant, StakeholderGroup, Vote
+from pillars.models import Framework
+from workshops import services
+from workshops.models import Prompt, Series, Workshop
+
+CONTENT = loader.load()
+
+FACILITATOR_USERNAME = CONTENT.series.facilitator.username
+FACILITATOR_PASSWORD = CONTENT.series.facilitator.password
+ANALYST_USERNAME = CONTENT.series.analyst.username
+ANALYST_PASSWORD = CONTENT.series.analyst.password
+JOIN_CODE = CONTENT.live_workshop.join_code
+SERIES_NAME = CONTENT.series.name
+ORGANISATION = CONTENT.series.organisation
+POSTS = CONTENT.posts
+# Keys of the addendum's headline statements; a statement may be posted in several workshops.
+COMMON_GROUND_STATEMENTS = CONTENT.series.common_ground
+SEQUENCING_STATEMENT = CONTENT.series.sequencing
+OTHER_DEBATE_STATEMENTS = CONTENT.series.other_debates
+
+# The votes' random choices start from this, so every run draws the same votes.
+VOTE_SEED = 20250204
+# Fixed, so client ids (and so the rows they key) are the same on every run and machine.
+CLIENT_ID_NAMESPACE = uuid.UUID("5d1c6a0e-2b7f-4c43-9a57-3f0d8e6b1c25")
+CHOICES = {"A": "agree", "D": "disagree", "P": "pass"}
+ODD_ONE_OUT = {"X": "PD", "Y": "PA"}
+
+
+@dataclass
+class Demo:
+    """What the seed left in the database, for the command to report."""
+
+    series: Series
+    workshops: list[Workshop] = field(default_factory=list)
+    participants: int = 0
+    contributions: int = 0
+    votes: int = 0
+
+
+class Seat(NamedTuple):
+    group: str
+    index: int  # position in the group's roster, as Post.author refers to it
+    name: str
+    table: int
+    minutes_in: int  # when they joined, after the start
+
+
+def client_id(workshop_key, post_key):
+    return uuid.uuid5(CLIENT_ID_NAMESPACE, f"{workshop_key}/{post_key}")
+
+
+def statement_contributions(key):
+    """Every demo contribution that makes the headline statement `key`, in any workshop."""
+    ids = [client_id(post.workshop, post.key) for post in POSTS if post.key == key]
+    return Contribution.objects.filter(client_id__in=ids)
+
+
+def seed(stdout=None):
+    """Create or refresh the demo; returns a Demo summary. Safe to run again."""
+    with transaction.atomic():
+        _seed_user(CONTENT.series.facilitator, "Facilitators")
+        _seed_user(CONTENT.series.analyst, "Analysts")
+        summary = Demo(series=_seed_series(CONTENT.series))
+        for spec in CONTENT.workshops:
+            workshop = _seed_workshop(summary.series, spec)
+            participants = _seed_participants(workshop, spec)
+            posts = [post for post in POSTS if post.workshop == spec.key]
+            contributions = _seed_contributions(workshop, spec, participants, posts)
+            vote_count = _seed_votes(spec, participants, contributions, posts)
+            summary.workshops.append(workshop)
+            summary.participants += len(participants)
+            summary.contributions += len(contributions)
+            summary.votes += vote_count
+            if stdout:
+                stdout.write(
+                    f"{workshop.title}: {len(participants)} participants, "
+                    f"{len(contributions)} contributions, {vote_count} votes\n"
+                )
+    return summary
+
+
+def closing_lines(url=URL):
+    """What to tell whoever ran the seed: where to go and how to get in."""
+    return [
+        f"Open {url}",
+        f"Facilitator login: {FACILITATOR_USERNAME} / {FACILITATOR_PASSWORD}",
+        f"Analyst login: {ANALYST_USERNAME} / {ANALYST_PASSWORD}",
+        f"Join code for the live workshop: {JOIN_CODE}",
+    ]
+
+
+def _seed_user(login, role):
+    user, _ = get_user_model().objects.get_or_create(username=login.username)
+    # Reset every run, so the printed logins always work, whatever was changed since.
+    user.set_password(login.password)
+    user.is_active = True
+    user.save()
+    user.groups.add(Group.objects.get(name=role))  # the role is loaded by a migration
+    return user
+
+
+def _seed_series(spec):
+    series, _ = Series.objects.update_or_create(
+        name=spec.name,
+        defaults={
+            "framework": Framework.objects.get(slug=spec.framework),
+            "organisation": spec.organisation,
+            "description": spec.description,
+        },
+    )
+    return series
+
+
+def _seed_workshop(series, spec):
+    details = {
+        "kind": spec.kind,
+        "region": spec.region,
+        "venue": spec.venue,
+        "starts_at": spec.starts_at,
+        # So someone trying the demo sees their post arrive at once; the console turns
+        # holding posts for approval back on.
+        "premoderation": False,
+    }
+    workshop = Workshop.objects.filter(series=series, title=spec.title).first()
+    if workshop is None:
+        # The service creates the prompts, one per recommendation.
+        workshop = services.workshop_create(series=series, title=spec.title, **details)
+    else:
+        Workshop.objects.filter(pk=workshop.pk).update(**details)
+        _restore_prompts(workshop)
+    if spec.join_code:
+        _make_live(workshop, spec)
+    else:
+        services.workshop_set_status(workshop=workshop, status=Workshop.Status.CLOSED)
+    workshop.refresh_from_db()
+    return workshop
+
+
+def _make_live(workshop, spec):
+    clash = Workshop.objects.filter(join_code=spec.join_code).exclude(pk=workshop.pk).first()
+    if clash:
+        raise CommandError(
+            f"Join code {spec.join_code} is already used by '{clash}' (id {clash.pk})."
+        )
+    # join_code is not editable in forms; the demo needs one people can remember.
+    Workshop.objects.filter(pk=workshop.pk).update(join_code=spec.join_code)
+    services.workshop_set_status(workshop=workshop, status=Workshop.Status.LIVE)
+    workshop.prompts.update(is_open=False)
+    workshop.prompts.filter(recommendation__number__in=spec.open_recommendations).update(
+        is_open=True
+    )
+
+
+def _roster(spec):
+    """Everyone in the workshop, in joining order.
+
+    Tables are dealt round in joining order, so every table mixes groups, as in a
+    co-production room.
+    """
+    people = [
+        (group, index, name)
+        for group, names in spec.roster.items()
+        for index, name in enumerate(names)
+    ]
+    return [Seat(group, i, name, n % 5 + 1, n) for n, (group, i, name) in enumerate(people)]
+
+
+def _seed_participants(workshop, spec):
+    """{(group, index): Participant}, matched on (group, display name, table)."""
+    group_ids = dict(StakeholderGroup.objects.values_list("slug", "pk"))
+    wanted = {(group_ids[seat.group], seat.name, seat.table): seat for seat in _roster(spec)}
+    existing = _participants_by_key(workshop)
+    Participant.objects.bulk_create(
+        Participant(
+            workshop=workshop,
+            group_id=group_id,
+            display_name=seat.name,
+            table_number=seat.table,
+            consented_at=spec.starts_at + timedelta(minutes=seat.minutes_in),
+        )
+        for (group_id, _, _), seat in wanted.items()
+        if (group_id, seat.name, seat.table) not in existing
+    )
+    existing = _participants_by_key(workshop)
+    participants = {(seat.group, seat.index): existing[key] for key, seat in wanted.items()}
+    _backdate(Participant, {p.pk: p.consented_at for p in participants.values()})
+    return participants
+
+
+def _participants_by_key(workshop):
+    """{(group id, display name, table): Participant}; the oldest wins if live joiners
+    happen to share a demo person's group, name and table."""
+    return {
+        (p.group_id, p.display_name, p.table_number): p
+        for p in workshop.participants.order_by("-pk")
+    }
+
+
+def _seed_contributions(workshop, spec, participants, posts):
+    """{post key: Contribution}, upserted on (participant, client id)."""
+    prompts = _prompts_by_recommendation(workshop)
+    contributions = {
+        post.key: Contribution(
+            workshop=workshop,
+            participant=participants[post.author],
+            prompt=prompts[post.recommendation],
+            text=post.text,
+            client_id=client_id(spec.key, post.key),
+            state=Contribution.State.HIDDEN if post.hidden else Contribution.State.VISIBLE,
+        )
+        for post in posts
+    }
+    # The upsert returns each row's primary key, new or existing (PostgreSQL, SQLite 3.35+).
+    Contribution.objects.bulk_create(
+        contributions.values(),
+        update_conflicts=True,
+        unique_fields=["participant", "client_id"],
+        update_fields=["workshop", "prompt", "text", "state"],
+    )
+    # Spread over the morning, in the order they are listed, so the wall reads naturally.
+    minutes = {c.pk: 30 + 4 * n for n, c in enumerate(contributions.values())}
+    _backdate(
+        Contribution, {pk: spec.starts_at + timedelta(minutes=m) for pk, m in minutes.items()}
+    )
+    return contributions
+
+
+def _restore_prompts(workshop):
+    """Recreate any recommendation's prompt that a facilitator deleted since the last run."""
+    have = set(workshop.prompts.values_list("recommendation", flat=True))
+    Prompt.objects.bulk_create(
+        Prompt(
+            workshop=workshop,
+            recommendation=rec,
+            question=services.default_question(rec),
+            order=rec.number,
+        )
+        for rec in workshop.series.framework.recommendations()
+        if rec.pk not in have
+    )
+
+
+def _prompts_by_recommendation(workshop):
+    """{recommendation number: prompt}; the first prompt wins if a facilitator added more."""
+    prompts = {}
+    for prompt in workshop.prompts.select_related("recommendation").order_by("-pk"):
+        if prompt.recommendation:
+            prompts[prompt.recommendation.number] = prompt
+    return prompts
+
+
+def _seed_votes(spec, participants, contributions, posts):
+    """Upsert each post's votes; returns how many the posts carry."""
+    rows = [
+        Vote(participant=participant, contribution=contributions[post.key], choice=choice)
+        for post in posts
+        for participant, choice in _planned_votes(spec, post, participants)
+    ]
+    Vote.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["participant", "contribution"],
+        update_fields=["choice", "updated"],
+    )
+    return len(rows)
+
+
+def _planned_votes(spec, post, participants):
+    """(participant, choice) pairs for one post: nobody votes on their own post."""
+    # One generator per post, so editing one post does not reshuffle every other.
+    rng = random.Random(f"{VOTE_SEED}/{spec.key}/{post.key}")
+    planned = []
+    for group, pattern in post.votes.items():
+        voters = [
+            participants[(group, i)]
+            for i in range(len(spec.roster.get(group, ())))
+            if (group, i) != post.author
+        ]
+        rng.shuffle(voters)
+        for voter, letter in zip(voters, pattern, strict=False):
+            planned.append((voter, CHOICES[_resolve(letter, rng)]))
+    return planned
+
+
+def _resolve(letter, rng):
+    """X and Y are the odd one out in a group: which way they go is left to chance."""
+    if letter in ODD_ONE_OUT:
+        return rng.choice(ODD_ONE_OUT[letter])
+    return letter
+
+
+def _backdate(model, times):
+    """Set `created` to a time during the workshop, in one UPDATE.
+
+    `created` is auto_now_add, so it can only be set after the insert.
+    """
+    if not times:
+        return
+    model.objects.filter(pk__in=times).update(
+        created=Case(
+            *(When(pk=pk, then=Value(at)) for pk, at in times.items()),
+            output_field=DateTimeField(),
+        )
+    )

@@ -1,0 +1,25 @@
+from functools import partial
+
+from django.core.exceptions import ValidationError
+
+from facilitation.models import Spotlight
+from facilitation.renderers import FACILITATORS, WALL
+from live.broadcast import publish, resync
+from participants.models import Contribution
+from participants.renderers import PARTICIPANTS
+
+
+def workshop_spotlight(*, workshop, contribution):
+    """Show one visible contribution large on the wall; None clears the spotlight."""
+    if contribution is not None and (
+        contribution.workshop_id != workshop.pk or contribution.state != Contribution.State.VISIBLE
+    ):
+        raise ValidationError("Only a visible post from this workshop can be put on the wall.")
+    if contribution is None:
+        Spotlight.objects.filter(workshop=workshop).delete()
+    else:
+        Spotlight.objects.update_or_create(
+            workshop=workshop, defaults={"contribution": contribution}
+        )
+    publish(workshop.pk, partial(resync, PARTICIPANTS, FACILITATORS, WALL))
+    return workshop

@@ -1,0 +1,320 @@
+import io
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.permissions import facilitator_required
+from facilitation import selectors
+from facilitation.forms import ConsoleFilterForm, ScribeForm
+from facilitation.services import workshop_spotlight
+from participants import services as participant_services
+from participants.models import Contribution, Participant
+from workshops import selectors as workshop_selectors
+from workshops import services
+from workshops.forms import PromptFormSet, SeriesForm, WorkshopForm
+from workshops.models import Prompt, Series, Workshop
+
+
+@require_GET
+@login_required
+def staff_home(request):
+    """Where staff land after signing in: the page their role works from."""
+    if request.user.has_perm("workshops.facilitate"):
+        return redirect("facilitation:series_list")
+    if request.user.has_perm("workshops.analyse"):
+        return redirect("synthesis:series_list")
+    raise PermissionDenied
+
+
+@require_http_methods(["GET", "POST"])
+@facilitator_required
+def series_list(request):
+    form = SeriesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        series = services.series_create(**form.cleaned_data)
+        messages.success(request, f"Series “{series.name}” created.")
+        return redirect("facilitation:series_detail", series.pk)
+    context = {"series_list": workshop_selectors.series_list(), "form": form}
+    return render(
+        request, "facilitation/series_list.html", context, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@facilitator_required
+def series_detail(request, pk):
+    series = get_object_or_404(Series, pk=pk)
+    form = WorkshopForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        workshop = services.workshop_create(series=series, **form.cleaned_data)
+        messages.success(request, f"Workshop “{workshop.title}” created with its questions.")
+        return redirect("facilitation:console", workshop.pk)
+    context = {"series": series, "workshops": selectors.series_workshops(series), "form": form}
+    return render(
+        request, "facilitation/series_detail.html", context, status=400 if form.errors else 200
+    )
+
+
+@require_GET
+@facilitator_required
+def console(request, pk):
+    workshop = get_object_or_404(selectors.console_workshops(), pk=pk)
+    return render_console(request, workshop)
+
+
+def render_console(request, workshop, *, scribe_form=None, status=200):
+    filters = ConsoleFilterForm(request.GET or None)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    context = {
+        "workshop": workshop,
+        "prompts": selectors.workshop_prompts(workshop),
+        "contributions": selectors.console_contributions(workshop, **chosen),
+        "filters": filters,
+        "statuses": Workshop.Status,
+        "scribe_form": scribe_form or ScribeForm(workshop=workshop),
+    }
+    # A live page re-syncing asks for just its live region.
+    template = "facilitation/_console_live.html" if request.htmx else "facilitation/console.html"
+    return render(request, template, context, status=status)
+
+
+def _number(value):
+    """A whole number typed into a form, or None: never a crash on "abc" or "²"."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    # Beyond a database integer, no row can match; PostgreSQL would raise instead of saying so.
+    return number if abs(number) < 2**63 else None
+
+
+def _post_in(workshop_id, number):
+    """The post of this workshop with the number a facilitator typed, or None."""
+    number = _number(number)
+    if number is None:
+        return None
+    return Contribution.objects.filter(pk=number, workshop=workshop_id).first()
+
+
+def _back_to_console(workshop):
+    return redirect(reverse("facilitation:console", args=[workshop.pk]))
+
+
+def _apply(request, action, **kwargs):
+    """Run a service for a console button; a refusal becomes a message, never a crash."""
+    try:
+        return action(**kwargs)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return None
+
+
+@require_POST
+@facilitator_required
+def workshop_status(request, pk):
+    workshop = get_object_or_404(Workshop, pk=pk)
+    if _apply(
+        request, services.workshop_set_status, workshop=workshop, status=request.POST.get("status")
+    ):
+        messages.success(request, f"The workshop is now {workshop.get_status_display().lower()}.")
+    return _back_to_console(workshop)
+
+
+@require_POST
+@facilitator_required
+def workshop_premoderation(request, pk):
+    workshop = get_object_or_404(Workshop, pk=pk)
+    services.workshop_set_premoderation(
+        workshop=workshop, premoderation=request.POST.get("premoderation") == "on"
+    )
+    return _back_to_console(workshop)
+
+
+@require_POST
+@facilitator_required
+def spotlight(request, pk):
+    workshop = get_object_or_404(Workshop, pk=pk)
+    chosen = request.POST.get("contribution", "")
+    contribution = None
+    if chosen:
+        contribution = _post_in(workshop.pk, chosen)
+        if contribution is None:
+            messages.error(request, "That post is not in this workshop.")
+            return _back_to_console(workshop)
+    _apply(request, workshop_spotlight, workshop=workshop, contribution=contribution)
+    return _back_to_console(workshop)
+
+
+@require_POST
+@facilitator_required
+def prompt_toggle(request, pk, prompt_id):
+    prompt = get_object_or_404(Prompt.objects.select_related("workshop"), pk=prompt_id, workshop=pk)
+    _apply(request, services.prompt_set_open, prompt=prompt, is_open=not prompt.is_open)
+    return _back_to_console(prompt.workshop)
+
+
+@require_POST
+@facilitator_required
+def prompt_timer(request, pk, prompt_id):
+    prompt = get_object_or_404(Prompt.objects.select_related("workshop"), pk=prompt_id, workshop=pk)
+    minutes = _number(request.POST.get("minutes"))
+    _apply(request, services.prompt_set_timer, prompt=prompt, minutes=minutes)
+    return _back_to_console(prompt.workshop)
+
+
+def _moderated(request, contribution):
+    """The console's copy of a post after an action: a fragment for htmx, else the page."""
+    if request.htmx:
+        shown = selectors.console_contribution(contribution.pk)
+        return render(
+            request,
+            "facilitation/_console_contribution.html",
+            {"contribution": shown, "messages_oob": True},
+        )
+    return _back_to_console(contribution.workshop)
+
+
+def _act_on_post(request, pk, contribution_id, action, **fields):
+    """Run a moderation service on one post of this workshop and show the post again."""
+    contribution = get_object_or_404(Contribution, pk=contribution_id, workshop=pk)
+    _apply(request, action, contribution=contribution, by=request.user, **fields)
+    return _moderated(request, contribution)
+
+
+@require_POST
+@facilitator_required
+def contribution_moderate(request, pk, contribution_id):
+    return _act_on_post(
+        request,
+        pk,
+        contribution_id,
+        participant_services.contribution_set_state,
+        state=request.POST.get("state"),
+    )
+
+
+@require_POST
+@facilitator_required
+def contribution_edit(request, pk, contribution_id):
+    return _act_on_post(
+        request,
+        pk,
+        contribution_id,
+        participant_services.contribution_edit,
+        text=request.POST.get("text", ""),
+    )
+
+
+@require_POST
+@facilitator_required
+def contribution_merge(request, pk, contribution_id):
+    duplicate = get_object_or_404(Contribution, pk=contribution_id, workshop=pk)
+    into = _post_in(pk, request.POST.get("into"))
+    if into is None:
+        messages.error(request, "Please give the number of a post in this workshop.")
+    elif _apply(
+        request,
+        participant_services.contribution_merge,
+        duplicate=duplicate,
+        into=into,
+        by=request.user,
+    ):
+        messages.success(request, f"Post {duplicate.pk} merged into post {into.pk}.")
+    return _back_to_console(duplicate.workshop)
+
+
+@require_POST
+@facilitator_required
+def contribution_release(request, pk, contribution_id):
+    return _act_on_post(
+        request, pk, contribution_id, participant_services.contribution_release_personal_data
+    )
+
+
+@require_POST
+@facilitator_required
+def participant_erase(request, pk, participant_id):
+    participant = get_object_or_404(Participant, pk=participant_id, workshop=pk)
+    participant_services.participant_erase(participant=participant, by=request.user)
+    messages.success(request, "Everything this participant gave has been erased.")
+    return redirect(reverse("facilitation:console", args=[pk]))
+
+
+@require_POST
+@facilitator_required
+def scribe(request, pk):
+    workshop = get_object_or_404(selectors.console_workshops(), pk=pk)
+    form = ScribeForm(request.POST, workshop=workshop)
+    if form.is_valid():
+        try:
+            participant_services.contribution_create_for_group(
+                entered_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Post added.")
+            return _back_to_console(workshop)
+    return render_console(request, workshop, scribe_form=form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@facilitator_required
+def prompts_edit(request, pk):
+    workshop = get_object_or_404(Workshop.objects.select_related("series__framework"), pk=pk)
+    formset = PromptFormSet(
+        request.POST or None,
+        queryset=workshop.prompts.all(),
+        form_kwargs={"framework": workshop.series.framework},
+    )
+    if request.method == "POST" and formset.is_valid():
+        with transaction.atomic():
+            for prompt in formset.save(commit=False):
+                prompt.workshop = workshop
+                prompt.save()
+            for prompt in formset.deleted_objects:
+                prompt.delete()
+        messages.success(request, "Questions saved.")
+        return _back_to_console(workshop)
+    context = {"workshop": workshop, "formset": formset}
+    return render(
+        request, "facilitation/prompts_edit.html", context, status=400 if formset.errors else 200
+    )
+
+
+def join_url(request, workshop):
+    return request.build_absolute_uri(reverse("participants:workshop", args=[workshop.join_code]))
+
+
+@require_GET
+@facilitator_required
+def wall(request, pk):
+    workshop = get_object_or_404(Workshop, pk=pk)
+    context = {
+        "workshop": workshop,
+        "spotlight": selectors.spotlight(workshop.pk),
+        "join_url": join_url(request, workshop),
+        "join_base": request.build_absolute_uri("/"),
+        "open_prompts": workshop.prompts.filter(is_open=True),
+        "contributions": selectors.wall_contributions(workshop),
+    }
+    template = "facilitation/_wall_live.html" if request.htmx else "facilitation/wall.html"
+    return render(request, template, context)
+
+
+@require_GET
+@facilitator_required
+def qr_code(request, pk):
+    workshop = get_object_or_404(Workshop, pk=pk)
+    svg = io.BytesIO()
+    segno.make(join_url(request, workshop), error="m").save(
+        svg, kind="svg", scale=8, title=f"QR code to join {workshop.title}"
+    )
+    return HttpResponse(svg.getvalue(), content_type="image/svg+xml")

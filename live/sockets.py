@@ -1,0 +1,231 @@
+"""Live sockets: the per-process rooms that write each batch to every local socket.
+
+In each process one Room per group receives what `live.broadcast` sends and writes it,
+batched and framed once, to the local sockets of that audience; sockets are never group
+members themselves.
+"""
+
+import asyncio
+import contextvars
+import logging
+
+from autobahn.websocket.protocol import WebSocketServerProtocol
+from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
+
+from live.broadcast import Coalescer, group_name
+
+logger = logging.getLogger(__name__)
+
+BATCH_WINDOW = 0.1
+WRITE_CHUNK = 50
+MEMBERSHIP_REFRESH = 3600  # seconds; the layer drops members after a day (group_expiry)
+
+# Close codes: the 4xxx range is ours; they mirror the HTTP statuses people know.
+CLOSE_NOT_ALLOWED = 4403
+CLOSE_NO_WORKSHOP = 4404
+CLOSE_FLOOD = 4429
+# Live updates stopped on the server side (the channel layer is unreachable): try again.
+CLOSE_UNAVAILABLE = 4503
+
+
+class Frame:
+    """One batch of events for many sockets, framed for the wire at most once."""
+
+    def __init__(self, text):
+        self.text = text
+        self._prepared = None
+
+    def prepared(self, protocol):
+        if self._prepared is None:
+            self._prepared = protocol.factory.prepareMessage(self.text.encode())
+        return self._prepared
+
+
+class Room:
+    """The sockets of one audience of one workshop in this process.
+
+    The room, not each socket, is the channel-layer group member: the group has one member
+    per process rather than one per phone, no consumer wakes per phone, and each batch is
+    joined into one frame here and written to every local socket. Bursts are batched: the
+    first frame after a quiet spell goes at once, later ones within BATCH_WINDOW ride in one.
+    """
+
+    def __init__(self, group):
+        self.group = group
+        self.sockets = set()
+        self.closed = False
+        self.loop = asyncio.get_running_loop()
+        self.layer = get_channel_layer()
+        self.channel = None
+        self._batches = Coalescer(self._write, BATCH_WINDOW)
+        # Writing a frame yields to the loop (see _to_every_socket): frames must not overtake.
+        self._writing = asyncio.Lock()
+        self.ready = self.loop.create_future()
+        # Fresh contexts: the room outlives the socket whose connect() opened it.
+        self._listener = self.loop.create_task(self._listen(), context=contextvars.Context())
+        self._keeper = self.loop.create_task(self._keep_member(), context=contextvars.Context())
+
+    async def _listen(self):
+        try:
+            self.channel = await self.layer.new_channel()
+            self.ready.set_result(None)
+            while True:
+                message = await self.layer.receive(self.channel)
+                events = message.get("events")
+                if not isinstance(events, str):
+                    logger.warning("Ignored a live message for %s without events", self.group)
+                    continue
+                # A JSON list: strip its brackets so lists can be joined cheaply.
+                await self._batches.add(self.group, events[1:-1])
+        except Exception as error:
+            # The layer is gone (Redis down): hang up, so pages reconnect and re-sync rather
+            # than sit on a stream that no longer flows.
+            logger.warning("Live updates to %s stopped", self.group, exc_info=True)
+            if not self.ready.done():
+                self.ready.set_exception(error)
+            await self._to_every_socket(lambda socket: socket.close(code=CLOSE_UNAVAILABLE))
+            await self._end()
+
+    async def _keep_member(self):
+        # The layer forgets a group member a day after it was added, however busy it is.
+        while True:
+            await asyncio.sleep(MEMBERSHIP_REFRESH)
+            try:
+                await self.layer.group_add(self.group, self.channel)
+            except Exception:
+                logger.warning("Could not renew %s's membership", self.group, exc_info=True)
+
+    async def _write(self, group, items):
+        frame = Frame('{"events":[' + ",".join(items) + "]}")
+        async with self._writing:
+            await self._to_every_socket(lambda socket: socket.send_frame(frame))
+
+    async def _to_every_socket(self, action):
+        for count, socket in enumerate(list(self.sockets), start=1):
+            try:
+                await action(socket)
+            except Exception:
+                # One broken socket must not keep the others from their frame.
+                logger.warning("Live update to a socket of %s failed", self.group, exc_info=True)
+            if count % WRITE_CHUNK == 0:
+                # daphne writes to the network on the loop's next turn: let it, so the first
+                # phones get the frame while later ones are still being handed it.
+                await asyncio.sleep(0)
+
+    async def join(self, socket):
+        self.sockets.add(socket)
+        try:
+            await asyncio.shield(self.ready)
+            # Every join refreshes the membership too.
+            await self.layer.group_add(self.group, self.channel)
+            if self.closed:
+                # The room ended while this socket joined: take back what the join added.
+                await self._leave_group()
+        except BaseException:
+            # A socket that fails to connect is never disconnected: let it go here.
+            await self.leave(socket)
+            raise
+
+    async def leave(self, socket):
+        self.sockets.discard(socket)
+        if not self.sockets and not self.closed:
+            await self._end()
+
+    async def _end(self):
+        """This process's room for the group no longer: leave the group, stop listening."""
+        self.closed = True
+        if _rooms.get(self.group) is self:
+            del _rooms[self.group]
+        self._keeper.cancel()
+        if self.channel:
+            # Leave before we stop listening: a message still on its way is read, not left
+            # waiting in the layer for a reader that never comes.
+            await self._leave_group()
+        if self._listener is not asyncio.current_task():
+            self._listener.cancel()
+
+    async def _leave_group(self):
+        try:
+            await self.layer.group_discard(self.group, self.channel)
+        except Exception:
+            # The layer is down; the member lapses with the group's expiry.
+            logger.warning("Could not leave %s", self.group, exc_info=True)
+
+
+# This process's rooms by group name. A room belongs to the event loop that opened it; a
+# room left behind by a finished loop (as in tests) is replaced, not joined.
+_rooms = {}
+
+
+def room_for(group):
+    room = _rooms.get(group)
+    if room is None or room.loop is not asyncio.get_running_loop():
+        room = _rooms[group] = Room(group)
+    return room
+
+
+class LiveConsumer(AsyncWebsocketConsumer):
+    """One socket of one audience of one workshop.
+
+    Subclasses set `audience` and define `async authorise()`, returning (workshop id, None)
+    to admit the socket, or (workshop id or None, close code) to refuse it.
+    """
+
+    audience = None
+    # Sockets get their live updates through their room, never a channel of their own.
+    channel_layer_alias = None
+
+    async def connect(self):
+        self.room = None
+        self.accepted = False
+        self.workshop_id, refusal = await self.authorise()
+        if refusal:
+            await self.accept()
+            await self.close(code=refusal)
+            return
+        self.room = room_for(group_name(self.workshop_id, self.audience))
+        # Join before accepting: once a page sees its socket open and re-syncs, nothing sent
+        # to its audience can slip past it. Frames before then are covered by that re-sync.
+        await self.room.join(self)
+        if self.room.closed:
+            return  # the room ended while this socket joined, and turned it away
+        await self.accept()
+        self.accepted = True
+
+    async def disconnect(self, code):
+        if self.room:
+            await self.room.leave(self)
+
+    async def send_frame(self, frame):
+        if not self.accepted:
+            return
+        protocol = self.scope.get(WEBSOCKET_PROTOCOL)
+        if protocol is None:
+            await self.send(text_data=frame.text)
+        elif protocol.state == protocol.STATE_OPEN:
+            protocol.sendPreparedMessage(frame.prepared(protocol))
+
+
+# Where with_direct_frames puts the socket's Autobahn protocol in the scope.
+WEBSOCKET_PROTOCOL = "common_ground.websocket_protocol"
+
+
+def with_direct_frames(app):
+    """ASGI middleware: under daphne, give each socket its connection's WebSocket protocol.
+
+    Through ASGI a frame costs ~20 µs per socket in daphne: the message passes Channels,
+    daphne and Autobahn and is framed afresh for every socket, which for a room of 500 phones
+    is most of a post's latency. With the protocol, a room frames a batch once and hands the
+    same bytes to every socket (Autobahn's prepared messages exist for this). daphne passes
+    `send` as partial(server.handle_reply, protocol); under any other server, or a daphne
+    that changes this, sockets keep the plain ASGI path.
+    """
+
+    async def middleware(scope, receive, send):
+        protocol = next(iter(getattr(send, "args", ())), None)
+        if isinstance(protocol, WebSocketServerProtocol):
+            scope = {**scope, WEBSOCKET_PROTOCOL: protocol}
+        return await app(scope, receive, send)
+
+    return middleware

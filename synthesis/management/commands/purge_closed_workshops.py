@@ -1,0 +1,35 @@
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from synthesis.services import workshop_purge
+from workshops.models import Workshop
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete participant-level data (participants, contributions, votes) of closed "
+        "workshops that started more than DAYS days ago, keeping anonymised counts and "
+        "the series' findings."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--older-than", type=int, required=True, metavar="DAYS")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="List what would be purged, and purge nothing."
+        )
+
+    def handle(self, *args, older_than, dry_run, **options):
+        if older_than < 0:
+            raise CommandError("--older-than takes a number of days, 0 or more.")
+        cutoff = timezone.now() - timedelta(days=older_than)
+        workshops = Workshop.objects.filter(
+            status=Workshop.Status.CLOSED, starts_at__lt=cutoff, participants__isnull=False
+        ).distinct()
+        for workshop in workshops:
+            if not dry_run:
+                workshop_purge(workshop=workshop)
+            verb = "Would purge" if dry_run else "Purged"
+            self.stdout.write(f"{verb} {workshop} ({workshop.starts_at:%d %b %Y})")
+        self.stdout.write(f"{len(workshops)} workshop(s) {'to purge' if dry_run else 'purged'}.")

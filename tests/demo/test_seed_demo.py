@@ -1,0 +1,162 @@
+"""Tests for `manage.py seed_demo`: idempotent, usable, and true to the addendum's findings."""
+
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db.models import F
+
+from demo import seed as demo
+from participants.models import Contribution, Participant, StakeholderGroup, Vote
+from synthesis.selectors import group_tallies
+from synthesis.stats import OTHER, Stance, Tally, Verdict, classify
+from workshops.models import Workshop
+
+pytestmark = pytest.mark.django_db
+
+PRESENT_GROUPS = ("pcf", "education", "health", "local_government", "young_person")
+OPPOSING_SEQUENCING = ("education", "health", "local_government")
+
+
+@pytest.fixture
+def seeded():
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def model_counts():
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+def pooled_classification(statement):
+    """The statement's votes pooled by group over every workshop in the series, classified."""
+    pooled = {}
+    for by_group in group_tallies(demo.statement_contributions(statement)).values():
+        for group, tally in by_group.items():
+            pooled[group] = pooled.get(group, Tally()) + tally
+    return classify(pooled, PRESENT_GROUPS)
+
+
+def test_running_twice_leaves_the_same_rows(seeded):
+    """A second run changes no model's row count: it refreshes rows rather than adding."""
+    first = model_counts()
+    call_command("seed_demo", stdout=StringIO())
+    assert model_counts() == first
+    assert first["workshops.Workshop"] == 3
+    assert first["participants.Contribution"] == len(demo.POSTS)
+
+
+def test_command_prints_where_to_go_and_how_to_get_in(seeded):
+    """The output ends with the URL, both logins and the join code."""
+    for text in (
+        demo.URL,
+        demo.FACILITATOR_USERNAME,
+        demo.FACILITATOR_PASSWORD,
+        demo.ANALYST_USERNAME,
+        demo.ANALYST_PASSWORD,
+        demo.JOIN_CODE,
+    ):
+        assert text in seeded
+
+
+def test_live_workshop_has_the_join_code_and_three_open_prompts(seeded):
+    """Only the national workshop is live, as SEND25, with recommendations 1, 3 and 4 open."""
+    live = Workshop.objects.get(status=Workshop.Status.LIVE)
+    assert live.join_code == "SEND25" == demo.JOIN_CODE
+    assert live.kind == Workshop.Kind.NATIONAL
+    open_numbers = live.prompts.filter(is_open=True).values_list(
+        "recommendation__number", flat=True
+    )
+    assert sorted(open_numbers) == [1, 3, 4]
+    closed = Workshop.objects.exclude(pk=live.pk)
+    assert {w.status for w in closed} == {Workshop.Status.CLOSED}
+    assert not closed.filter(prompts__is_open=True).exists()
+
+
+def test_every_workshop_has_one_prompt_per_recommendation(seeded):
+    """workshop_create made the prompts; the seed neither lost nor duplicated any."""
+    for workshop in Workshop.objects.all():
+        numbers = list(workshop.prompts.values_list("recommendation__number", flat=True))
+        assert sorted(numbers) == list(range(1, 9))
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "permission"),
+    [
+        (demo.FACILITATOR_USERNAME, demo.FACILITATOR_PASSWORD, "workshops.facilitate"),
+        (demo.ANALYST_USERNAME, demo.ANALYST_PASSWORD, "workshops.analyse"),
+    ],
+)
+def test_demo_users_can_log_in_with_their_role(seeded, client, username, password, permission):
+    """Each demo login works and carries its role's permission."""
+    assert client.login(username=username, password=password)
+    assert get_user_model().objects.get(username=username).has_perm(permission)
+
+
+def test_a_second_run_resets_changed_passwords(seeded, client):
+    """Whatever someone changed the password to, the printed login works again."""
+    user = get_user_model().objects.get(username=demo.FACILITATOR_USERNAME)
+    user.set_password("something-else-entirely")
+    user.save()
+    call_command("seed_demo", stdout=StringIO())
+    assert client.login(username=demo.FACILITATOR_USERNAME, password=demo.FACILITATOR_PASSWORD)
+
+
+def test_every_group_takes_part_in_every_workshop(seeded):
+    """All six stakeholder groups have participants, with consent, in all three workshops."""
+    all_groups = set(StakeholderGroup.objects.values_list("slug", flat=True))
+    assert all_groups == {*PRESENT_GROUPS, OTHER}
+    for workshop in Workshop.objects.all():
+        participants = Participant.objects.filter(workshop=workshop)
+        assert set(participants.values_list("group__slug", flat=True)) == all_groups
+        assert not participants.filter(consented_at__isnull=True).exists()
+
+
+def test_nobody_votes_on_their_own_contribution(seeded):
+    """The seed keeps the participants' rule even though it writes votes directly."""
+    assert not Vote.objects.filter(participant=F("contribution__participant")).exists()
+    assert not Vote.objects.exclude(participant__workshop=F("contribution__workshop")).exists()
+
+
+def test_one_contribution_is_hidden(seeded):
+    """The board shows moderation at work: one post was hidden."""
+    assert Contribution.objects.filter(state=Contribution.State.HIDDEN).count() == 1
+
+
+@pytest.mark.parametrize("statement", demo.COMMON_GROUND_STATEMENTS)
+def test_the_addendums_common_ground_comes_out_as_common_ground(seeded, statement):
+    """Pooled over the series, each of the seven common-ground statements is common ground."""
+    assert demo.statement_contributions(statement).exists()
+    assert pooled_classification(statement).verdict is Verdict.COMMON_GROUND
+
+
+def test_sequencing_is_a_debate_with_pcf_against_the_others(seeded):
+    """PCF leaders agree that capacity must come before legal change; the others disagree."""
+    result = pooled_classification(demo.SEQUENCING_STATEMENT)
+    assert result.verdict is Verdict.DEBATE_OPPOSED
+    assert result.groups["pcf"].stance is Stance.AGREES
+    for group in OPPOSING_SEQUENCING:
+        assert result.groups[group].stance is Stance.DISAGREES
+
+
+@pytest.mark.parametrize("statement", demo.OTHER_DEBATE_STATEMENTS)
+def test_the_other_debates_are_not_common_ground(seeded, statement):
+    """Whether Pillar 2 reform is needed, and whether 'broken' helps, stay contested."""
+    assert demo.statement_contributions(statement).exists()
+    verdict = pooled_classification(statement).verdict
+    assert verdict.is_debate or verdict is Verdict.MIXED
+
+
+def test_the_board_has_variety_beyond_the_headlines(seeded):
+    """Ordinary posts include a majority view and one with too little data to judge."""
+    headlines = {
+        *demo.COMMON_GROUND_STATEMENTS,
+        demo.SEQUENCING_STATEMENT,
+        *demo.OTHER_DEBATE_STATEMENTS,
+    }
+    others = {post.key for post in demo.POSTS} - headlines
+    verdicts = {pooled_classification(key).verdict for key in others}
+    assert {Verdict.MAJORITY_VIEW, Verdict.INSUFFICIENT_DATA} <= verdicts
