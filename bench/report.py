@@ -45,7 +45,6 @@ import resource
 import subprocess
 import sys
 import time
-import warnings
 from datetime import timedelta
 from itertools import islice
 from pathlib import Path
@@ -140,8 +139,6 @@ def main():
 
 
 def setup_django():
-    # WhiteNoise warns that static files were never collected; the bench serves none.
-    warnings.filterwarnings("ignore", "No directory at", UserWarning)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 

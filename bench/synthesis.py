@@ -32,7 +32,6 @@ import random
 import statistics
 import sys
 import time
-import warnings
 from collections import Counter, defaultdict
 from datetime import timedelta
 from itertools import islice
@@ -88,8 +87,6 @@ def main():
 def setup_django(url):
     # Settings read DATABASE_URL when they are imported, which django.setup() does.
     os.environ["DATABASE_URL"] = url
-    # WhiteNoise warns that static files were never collected; the bench serves none.
-    warnings.filterwarnings("ignore", "No directory at", UserWarning)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 

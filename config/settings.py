@@ -5,6 +5,7 @@ threads of the web process, local-memory cache); DATABASE_URL and REDIS_URL swit
 PostgreSQL, and to Redis with Celery workers.
 """
 
+import contextlib
 from pathlib import Path
 
 import environ
@@ -165,6 +166,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise warns at every start when STATIC_ROOT is missing, as it is until the first
+# `collectstatic`; an empty one is harmless, since the finders serve the files meanwhile.
+with contextlib.suppress(OSError):
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
@@ -231,6 +236,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "config.logging.JSONLinesFormatter"}},
+    "filters": {"no_http2_notice": {"()": "config.logging.DropHTTP2Notice"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -240,6 +246,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # WeasyPrint reports each step of every PDF at INFO: noise in a worker's log.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    # WeasyPrint reports each step of every PDF at INFO: noise in a worker's log. Daphne's
+    # "HTTP/2 support not enabled" at every start reads like a fault and is none.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "daphne.server": {"filters": ["no_http2_notice"]},
+    },
 }
