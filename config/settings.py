@@ -231,6 +231,11 @@ SYNTHESIS_THRESHOLDS = {
     "uncertain_pass_share": env.float("SYNTHESIS_UNCERTAIN_PASS_SHARE", default=0.3),
     "max_groups_required": env.int("SYNTHESIS_MAX_GROUPS_REQUIRED", default=3),
 }
+# Reports: how many items each heading prints in full (the strongest by group-informed
+# consensus; the rest are counted), and below how many people a workshop's group, or a
+# region, is never named or counted on its own, so no one can be picked out.
+REPORT_ITEMS_PER_HEADING = env.int("REPORT_ITEMS_PER_HEADING", default=5)
+REPORT_SMALL_NUMBER = env.int("REPORT_SMALL_NUMBER", default=5)
 
 LOGGING = {
     "version": 1,

@@ -44,6 +44,8 @@ class SeriesSpec:
     common_ground: tuple[str, ...]
     sequencing: str
     other_debates: tuple[str, ...]
+    # What analysts wrote around the report (see synthesis.models.ReportText).
+    report_text: dict
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,17 @@ def _series(file):
         common_ground=tuple(need(statements, "common_ground", "statements")),
         sequencing=need(statements, "sequencing", "statements"),
         other_debates=tuple(need(statements, "other_debates", "statements")),
+        report_text=_report_text(file, need(data, "report_text")),
     )
+
+
+REPORT_TEXT_FIELDS = ("version", "background", "recruitment", "summary", "caveats", "next_steps")
+
+
+def _report_text(file, data):
+    if not isinstance(data, dict) or set(data) - set(REPORT_TEXT_FIELDS):
+        raise file.error(f"takes only {', '.join(REPORT_TEXT_FIELDS)}", "report_text")
+    return {name: str(value) for name, value in data.items()}
 
 
 def _login(file, logins, role):

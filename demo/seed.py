@@ -22,6 +22,7 @@ from django.db.models import Case, DateTimeField, Value, When
 from demo import URL, loader
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
 from pillars.models import Framework
+from synthesis.services import report_text_save
 from workshops import services
 from workshops.models import Prompt, Series, Workshop
 
@@ -130,6 +131,7 @@ def _seed_series(spec):
             "description": spec.description,
         },
     )
+    report_text_save(series=series, **spec.report_text)
     return series
 
 

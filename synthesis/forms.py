@@ -3,7 +3,7 @@ from django import forms
 from participants.models import StakeholderGroup
 from pillars.models import Pillar, Recommendation
 from synthesis.board import VERDICT_ORDER
-from synthesis.models import Finding, ReportExport
+from synthesis.models import Finding, ReportExport, ReportText
 
 
 class SeriesFilterForm(forms.Form):
@@ -99,7 +99,14 @@ class FindingForm(forms.Form):
 
 
 class ExportForm(forms.Form):
-    kind = forms.ChoiceField(choices=ReportExport.Kind.choices, label="What to export")
+    kind = forms.ChoiceField(
+        choices=ReportExport.Kind.choices,
+        label="What to export",
+        help_text="The Excel file starts with a README sheet that explains every column. "
+        "The Pol.is option gives comments.csv and participants-votes.csv laid out exactly as "
+        "Pol.is exports them, for software made to read them, with groups.csv to say which "
+        "group each group number stands for.",
+    )
     workshop = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="The whole series", label="Scope"
     )
@@ -110,3 +117,26 @@ class ExportForm(forms.Form):
     def __init__(self, *args, series, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["workshop"].queryset = series.workshops.all()
+
+
+MARKDOWN_HINT = (
+    "Leave a blank line between paragraphs. Start a line with “- ” for a bullet. "
+    "*Italics*, **bold** and [a link](https://example.org) work; nothing else is formatted."
+)
+
+
+class ReportTextForm(forms.ModelForm):
+    class Meta:
+        model = ReportText
+        fields = ["version", "summary", "background", "recruitment", "caveats", "next_steps"]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 6})
+            for name in ("summary", "background", "recruitment", "caveats", "next_steps")
+        }
+        help_texts = {
+            "background": "Why the workshops were held and who took part. " + MARKDOWN_HINT,
+            "summary": "What a reader who reads nothing else should know. " + MARKDOWN_HINT,
+            "recruitment": "Who was invited, how, and who could not come. " + MARKDOWN_HINT,
+            "caveats": "What the findings can and cannot say. " + MARKDOWN_HINT,
+            "next_steps": "What happens now, and when. " + MARKDOWN_HINT,
+        }

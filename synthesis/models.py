@@ -119,6 +119,7 @@ class ReportExport(models.Model):
         CONTRIBUTIONS_CSV = "contributions_csv", "Contributions (CSV)"
         VOTES_CSV = "votes_csv", "Votes (CSV)"
         XLSX = "xlsx", "Contributions and votes (Excel)"
+        POLIS = "polis", "Contributions and votes for Pol.is tools (ZIP of CSV files)"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -159,3 +160,35 @@ class ReportExport(models.Model):
     def is_stale(self):
         """Unfinished long past any real build: its worker most likely died with it."""
         return not self.is_finished and timezone.now() - self.created > STALE_AFTER
+
+
+REPRESENTATIVENESS_CAVEAT = (
+    "The people who took part chose to come, and the groups were not equal in size: what they "
+    "said shows where the groups that were there agree and differ, not the views of everyone "
+    "in each group. Each post was voted on only in the workshop where it was made, and many "
+    "rest on a few votes per group; the method section says how many."
+)
+
+
+class ReportText(models.Model):
+    """What analysts write around a series report: its front matter, in the Markdown subset
+    of synthesis.rich_text."""
+
+    series = models.OneToOneField(
+        "workshops.Series", on_delete=models.CASCADE, related_name="report_text"
+    )
+    version = models.CharField(max_length=20, default="1", help_text="For example 1, 1.1 or 2.")
+    background = models.TextField("Background and purpose", blank=True)
+    recruitment = models.TextField(
+        "How people were recruited", blank=True, help_text="Printed in the method."
+    )
+    summary = models.TextField("Executive summary", blank=True)
+    caveats = models.TextField(default=REPRESENTATIVENESS_CAVEAT, blank=True)
+    next_steps = models.TextField("Next steps", blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Report text for {self.series}"

@@ -5,22 +5,35 @@ Hidden and unapproved contributions are left out, and the method section says ho
 """
 
 import hashlib
+import statistics
 from collections import Counter
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Max, Q
+from django.utils import timezone
 
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
-from synthesis.board import VERDICT_ORDER, build_board
+from synthesis import overview
+from synthesis.board import build_board
+from synthesis.models import ReportText
 from synthesis.selectors import thresholds
-from synthesis.stats import Verdict
+from synthesis.stats import Stance, Verdict
 
-DEBATES = {Verdict.DEBATE_OPPOSED, Verdict.DEBATE_DIVERGENT}
-AGREEMENT = {Verdict.COMMON_GROUND, Verdict.SHARED_REJECTION}
 QUOTES_PER_ITEM = 3
-# A report is read, not searched: the strongest items of each kind are printed in full, the
-# rest counted (they are all in the appendix and the data exports).
-ITEMS_PER_SECTION = 5
+YOUNG_PERSON = "young_person"
+# The body's headings, in order, and the classes under each. A report is read, not searched:
+# the strongest items of each are printed in full, the rest counted (they are all in the
+# appendix and the data exports).
+HEADINGS = (
+    ("Common ground", {Verdict.COMMON_GROUND}),
+    ("Agreed against", {Verdict.SHARED_REJECTION}),
+    ("Points of debate", {Verdict.DEBATE_OPPOSED, Verdict.DEBATE_DIVERGENT}),
+    ("Other views", {Verdict.MAJORITY_VIEW, Verdict.MAJORITY_REJECTS, Verdict.MIXED}),
+    ("Heard, not yet tested", {Verdict.INSUFFICIENT_DATA}),
+)
+# Where it helps to say who holds which view in one sentence.
+SAY_WHO = {"Points of debate", "Other views"}
 
 
 @dataclass
@@ -43,37 +56,81 @@ def views_in_words(item):
     return "; ".join(line.text for line in item.lines if line.judged)
 
 
-def quotes(item):
+def who_holds_which_view(item):
+    """One sentence: "Parent carer forum agrees; Education setting and Health service disagree"."""
+    parts = []
+    for stance, one, many in (
+        (Stance.AGREES, "agrees", "agree"),
+        (Stance.DISAGREES, "disagrees", "disagree"),
+        (Stance.UNSETTLED, "is unsettled", "are unsettled"),
+    ):
+        names = [line.group.name for line in item.lines if line.stance == stance]
+        if names:
+            listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+            parts.append(f"{listed} {one if len(names) == 1 else many}")
+    return "; ".join(parts)
+
+
+def attribution(group, workshop, people):
+    """Who said it, naming the workshop only where the group had enough people there."""
+    if people.get((workshop.pk, group.pk), 0) < settings.REPORT_SMALL_NUMBER:
+        return f"{group.name}, a {workshop.get_kind_display().lower()} workshop"
+    place = f" ({workshop.region})" if workshop.region else ""
+    return f"{group.name}, {workshop.title}{place}"
+
+
+def quotes(item, people):
     """Representative words for an item: its own text, or for a theme some of its posts."""
     if item.kind == "theme":
-        return [(m.public_text, m.participant.group.name) for m in item.members[:QUOTES_PER_ITEM]]
-    return [(item.text, item.author_group.name)]
+        return [
+            (m.public_text, attribution(m.participant.group, m.workshop, people))
+            for m in item.members[:QUOTES_PER_ITEM]
+        ]
+    return [(item.text, attribution(item.author_group, item.workshop, people))]
 
 
 def report_context(series, *, workshop=None, include_appendix=False):
     board = build_board(series, workshop=workshop)
     scope = Q(workshop=workshop) if workshop else Q(workshop__series=series)
+    people = _people(scope)
+    workshops = [workshop] if workshop else list(series.workshops.all())
     for item in board.items:
         item.in_words = views_in_words(item)
-        item.quotes = quotes(item)
+        item.who = who_holds_which_view(item)
+        item.quotes = quotes(item, people)
         item.voted_lines = [line for line in item.lines if line.tally.total]
+    pillars = [_pillar_sections(pillar, recs, people) for pillar, recs in board.pillars]
     return {
         "series": series,
         "workshop": workshop,
         "title": f"{workshop.title}: {series.name}" if workshop else series.name,
-        "about": _about(series, workshop, scope),
+        "about": _about(workshops, scope),
         "findings": _findings(series),
-        "pillars": [
-            _pillar_sections(pillar, recommendations) for pillar, recommendations in board.pillars
-        ],
+        "overview": _overview(board, pillars, people, workshops),
+        "pillars": pillars,
+        "to_complete": _to_complete(series, board),
+        "text": ReportText.objects.filter(series=series).first() or ReportText(series=series),
+        "produced": timezone.now(),
         "method": _method(board, scope),
         "appendix": _appendix(scope) if include_appendix else None,
         "is_empty": not board.items,
+        "items_per_heading": settings.REPORT_ITEMS_PER_HEADING,
+        "small_number": settings.REPORT_SMALL_NUMBER,
     }
 
 
-def _about(series, workshop, scope):
-    workshops = [workshop] if workshop else list(series.workshops.all())
+def _people(scope):
+    """{(workshop id, group id): people}, scribes left out."""
+    rows = (
+        Participant.objects.filter(scope, is_scribe=False)
+        .values_list("workshop_id", "group_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(workshop_id, group_id): n for workshop_id, group_id, n in rows}
+
+
+def _about(workshops, scope):
     people = Participant.objects.filter(scope, is_scribe=False)
     by_group = dict(people.values_list("group__slug").annotate(n=Count("pk")).order_by())
     by_region = dict(people.values_list("workshop__region").annotate(n=Count("pk")).order_by())
@@ -97,29 +154,83 @@ def _findings(series):
 
 def _shown(items):
     """The strongest few of a list, and how many more the report only counts."""
-    return {"items": items[:ITEMS_PER_SECTION], "more": max(0, len(items) - ITEMS_PER_SECTION)}
+    limit = settings.REPORT_ITEMS_PER_HEADING
+    return {"items": items[:limit], "more": max(0, len(items) - limit)}
 
 
-def _pillar_sections(pillar, recommendations):
+def _untested_order(people):
+    """Posts not yet tested: young people's first, then the groups with fewest people."""
+    by_group = Counter()
+    for (_, group_id), n in people.items():
+        by_group[group_id] += n
+
+    def order(item):
+        group = item.author_group
+        slug = group.slug if group else ""
+        return (slug != YOUNG_PERSON, by_group[group.pk] if group else 0)
+
+    return order
+
+
+def _pillar_sections(pillar, recommendations, people):
     sections = []
     for recommendation, class_groups in recommendations:
-        items = {group.verdict: group.items for group in class_groups}
-
-        def of(verdicts, items=items):
-            return [i for v in VERDICT_ORDER if v in verdicts for i in items.get(v, [])]
-
-        sections.append(
-            {
-                "recommendation": recommendation,
-                "agreement": _shown(of(AGREEMENT)),
-                "debate": _shown(of(DEBATES)),
-                "other": _shown(
-                    of(set(VERDICT_ORDER) - AGREEMENT - DEBATES - {Verdict.INSUFFICIENT_DATA})
-                ),
-                "too_few": len(items.get(Verdict.INSUFFICIENT_DATA, [])),
-            }
-        )
+        if recommendation.needs_completion:
+            continue  # a placeholder is not a heading; the cover and method say so
+        items = [item for group in class_groups for item in group.items]
+        headings = []
+        for heading, verdicts in HEADINGS:
+            chosen = [item for item in items if item.verdict in verdicts]
+            if heading == "Heard, not yet tested":
+                chosen.sort(key=_untested_order(people))
+            if chosen:
+                headings.append({"title": heading, "say_who": heading in SAY_WHO, **_shown(chosen)})
+        sections.append({"recommendation": recommendation, "items": items, "headings": headings})
     return {"pillar": pillar, "recommendations": sections}
+
+
+def _overview(board, pillars, people, workshops):
+    by_group, by_region = Counter(), Counter()
+    regions = {w.pk: w.region for w in workshops}
+    for (workshop_id, group_id), n in people.items():
+        by_group[group_id] += n
+        by_region[regions.get(workshop_id, "")] += n
+    recommendations = [
+        (rec["recommendation"], rec["items"])
+        for section in pillars
+        for rec in section["recommendations"]
+    ]
+    groups = list(StakeholderGroup.objects.all())
+    shown_groups, stances = overview.stance_table(
+        recommendations, groups, {g.slug: by_group[g.pk] for g in groups}
+    )
+    kinds = [verdicts for _, verdicts in HEADINGS]
+    return {
+        "groups": shown_groups,
+        "stances": stances,
+        "headings": [title for title, _ in HEADINGS],
+        "classes": [(rec, overview.class_counts(items, kinds)) for rec, items in recommendations],
+        "regions": overview.region_table(board.items, by_region, kinds),
+    }
+
+
+def _to_complete(series, board):
+    """Recommendations still to be completed in the framework, and how many items each has."""
+    placeholders = series.framework.recommendations().filter(needs_completion=True)
+    return [
+        (rec, sum(1 for item in board.items if item.recommendation_id == rec.pk))
+        for rec in placeholders
+    ]
+
+
+def _sample_sizes(items):
+    """The median votes a covered group gave a judged item, and the share of items judged."""
+    judged = overview.judged(items)
+    group_votes = sorted(line.tally.total for item in judged for line in item.lines if line.judged)
+    return {
+        "median_group_votes": statistics.median(group_votes) if group_votes else 0,
+        "judged_share": round(100 * len(judged) / len(items)) if items else 0,
+    }
 
 
 def _method(board, scope):
@@ -128,6 +239,7 @@ def _method(board, scope):
     votes = Vote.objects.filter(contribution__in=contributions.values("pk"))
     return {
         "thresholds": thresholds().as_rows(),
+        "confidence": round(100 * thresholds().confidence),
         "votes": votes.count(),
         "voters": votes.values("participant").distinct().count(),
         "items": len(board.items),
@@ -138,6 +250,15 @@ def _method(board, scope):
         "merged": states.get(Contribution.State.MERGED, 0),
         "groups_present": len(board.groups_present),
         "classes": Counter(item.verdict for item in board.items),
+        "example": next(
+            (
+                i
+                for i in board.items
+                if i.verdict == Verdict.COMMON_GROUND and i.kind == "contribution"
+            ),
+            None,
+        ),
+        **_sample_sizes(board.items),
     }
 
 
@@ -170,6 +291,7 @@ def data_version(series, workshop=None):
             )
         ),
         (series.name, series.organisation, series.description),
+        list(ReportText.objects.filter(series=series).values_list("updated")),
         list(
             series.workshops.order_by("pk").values_list(
                 "pk", "title", "region", "venue", "starts_at"

@@ -10,7 +10,7 @@ from participants.models import Contribution, Vote
 from participants.services import workshop_participants_purge
 from participants.text import tidy_text
 from synthesis.board import build_board
-from synthesis.models import STALE_AFTER, Finding, Judgement, ReportExport, Theme
+from synthesis.models import STALE_AFTER, Finding, Judgement, ReportExport, ReportText, Theme
 from synthesis.report import data_version
 from synthesis.stats import Verdict
 from synthesis.tasks import build_export
@@ -138,6 +138,33 @@ def finding_save(
     finding.contributions.set(evidence)
     finding.themes.set(themes)
     return finding
+
+
+REPORT_TEXT_FIELDS = ("version", "background", "recruitment", "summary", "caveats", "next_steps")
+REPORT_TEXT_MAX_LENGTH = 20_000
+
+
+def report_text_save(*, series, user=None, **fields):
+    """Save what analysts write around the series report; fields left out stay as they are."""
+    text = ReportText.objects.filter(series=series).first() or ReportText(series=series)
+    for name in REPORT_TEXT_FIELDS:
+        if name in fields:
+            setattr(text, name, _report_text(name, fields[name]))
+    text.updated_by = user if user is not None and user.is_authenticated else None
+    text.full_clean()
+    text.save()
+    return text
+
+
+def _report_text(name, value):
+    value = tidy_text(value)
+    if "\x00" in value:
+        raise ValidationError({name: "This text has a character we cannot store."})
+    if len(value) > REPORT_TEXT_MAX_LENGTH:
+        raise ValidationError(
+            {name: f"Please keep it to {REPORT_TEXT_MAX_LENGTH:,} characters or fewer."}
+        )
+    return value
 
 
 def finding_delete(*, finding):

@@ -19,6 +19,7 @@ urlpatterns = [
     path("series/<int:pk>/themes/<int:theme_id>/", views.theme_edit, name="theme_edit"),
     path("series/<int:pk>/themes/<int:theme_id>/delete/", views.theme_delete, name="theme_delete"),
     path("series/<int:pk>/findings/", views.findings, name="findings"),
+    path("series/<int:pk>/report-text/", views.report_text, name="report_text"),
     path("series/<int:pk>/findings/<int:finding_id>/", views.finding_edit, name="finding_edit"),
     path(
         "series/<int:pk>/findings/<int:finding_id>/delete/",

@@ -12,10 +12,11 @@ from synthesis.forms import (
     ExportForm,
     FindingForm,
     JudgementForm,
+    ReportTextForm,
     SeriesFilterForm,
     ThemeForm,
 )
-from synthesis.models import Finding, Judgement, ReportExport, Theme
+from synthesis.models import Finding, Judgement, ReportExport, ReportText, Theme
 from workshops.models import Series, Workshop
 from workshops.selectors import series_list as all_series
 
@@ -227,6 +228,26 @@ def _finding_form_page(request, series, finding):
         ),
     }
     return render(request, "synthesis/findings.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@analyst_required
+def report_text(request, pk):
+    series = _series(pk)
+    saved = ReportText.objects.filter(series=series).first() or ReportText(series=series)
+    form = ReportTextForm(request.POST or None, instance=saved)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_text_save(series=series, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Report text saved.")
+            return redirect("synthesis:report_text", pk=series.pk)
+    context = {"series": series, "form": form}
+    return render(
+        request, "synthesis/report_text.html", context, status=400 if form.errors else 200
+    )
 
 
 @require_POST

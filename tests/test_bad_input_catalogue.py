@@ -800,9 +800,11 @@ def test_xlsx_cells_are_strings_never_formulas(full_place):
     workbook = load_workbook(io.BytesIO(exported(full_place, ReportExport.Kind.XLSX)))
     cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
     assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    # A string cell is never run, so the words are kept exactly as stored; Excel's quote-prefix
+    # mark keeps one that starts like a formula as text even when someone edits it.
+    risky = [c for c in cells if isinstance(c.value, str) and c.value.startswith(FORMULA_STARTS)]
+    assert [c.coordinate for c in risky if c.data_type != "s" or not c.quotePrefix] == []
     values = [cell.value for cell in cells]
-    assert formula_problems(values) == []
     for case in ACCEPTED:
-        expected = "'" + case.stored if case in FORMULAS else case.stored
-        assert expected in values, case.id
-    assert "'+SUM(1) workshop" in values
+        assert case.stored in values, case.id
+    assert "+SUM(1) workshop" in values

@@ -44,7 +44,7 @@ from live.sockets import CLOSE_NO_WORKSHOP, CLOSE_NOT_ALLOWED
 from participants import tokens
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
 from pillars.models import Framework, Pillar, Recommendation
-from synthesis.models import Finding, Judgement, ReportExport, Theme
+from synthesis.models import Finding, Judgement, ReportExport, ReportText, Theme
 from tests.factories import (
     ContributionFactory,
     ParticipantFactory,
@@ -83,6 +83,7 @@ WRITTEN = [
     Theme.contributions.through,
     Finding,
     Finding.contributions.through,
+    ReportText,
     Finding.themes.through,
     Judgement,
     ReportExport,
@@ -417,6 +418,12 @@ MATRIX = {
         policy=ANALYSTS_ONLY,
         get=True,
         post=lambda w: {"title": "Matrix new finding", "body": "B", "kind": "debate"},
+    ),
+    "synthesis:report_text": Route(
+        kwargs=series_pk,
+        policy=ANALYSTS_ONLY,
+        get=True,
+        post=lambda w: {"version": "2", "summary": "Matrix summary"},
     ),
     "synthesis:finding_edit": Route(
         kwargs=in_series(finding_id=lambda w: w.finding.pk),

@@ -218,6 +218,7 @@ PAGES = [
     ("every-contribution", "analyst", "/analyse/series/{series}/contributions/", 200, False),
     ("themes", "analyst", "/analyse/series/{series}/themes/", 200, False),
     ("findings", "analyst", "/analyse/series/{series}/findings/", 200, False),
+    ("report-text", "analyst", "/analyse/series/{series}/report-text/", 200, False),
     ("exports", "analyst", "/analyse/series/{series}/exports/", 200, False),
 ]
 PAGE_BY_NAME = {spec[0]: spec for spec in PAGES}

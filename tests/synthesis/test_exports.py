@@ -172,7 +172,9 @@ def test_comments_table_counts_votes_by_group_without_the_authors_own(scene):
     assert row["class"] in {verdict.label for verdict in Verdict}
     assert row["suggested-class"] in {verdict.label for verdict in Verdict}
     assert row["comment-body"] == FORMULAS["ann"]  # neutralised only when written out
-    assert row["datetime"].startswith(str(posts["ann"].created.year))
+    assert row["datetime"] == posts["ann"].created  # formatted by each writer
+    assert row["recommendation"] == posts["ann"].prompt.recommendation.number
+    assert row["recommendation-title"] == posts["ann"].prompt.recommendation.title
     assert row["timestamp"] == int(posts["ann"].created.timestamp())
 
 
@@ -313,16 +315,16 @@ def test_csv_starts_with_a_byte_order_mark_for_excel(scene):
     assert write_csv(Tables(series).comments()).startswith("\ufefftimestamp".encode())
 
 
-def test_xlsx_has_both_sheets_with_neutralised_text(scene):
+def test_xlsx_has_a_readme_then_both_sheets_with_text_kept_as_text(scene):
     series, _, _, posts = scene
     workbook = load_workbook(io.BytesIO(write_xlsx(Tables(series))))
-    assert workbook.sheetnames == ["comments", "participants-votes"]
+    assert workbook.sheetnames == ["README", "comments", "participants-votes"]
     comments = list(workbook["comments"].values)
     assert list(comments[0][: len(POLIS_COMMENTS)]) == POLIS_COMMENTS
     assert len(comments) == 1 + 6
     bodies = {row[2]: row[7] for row in comments[1:]}
     for key, text in FORMULAS.items():
-        assert bodies[posts[key].pk] == "'" + text
+        assert bodies[posts[key].pk] == text  # word for word, and never run (below)
     for row in workbook["comments"].iter_rows(min_row=2):
         assert all(cell.data_type != "f" for cell in row)
     votes = list(workbook["participants-votes"].values)
@@ -364,6 +366,7 @@ def render_fails(monkeypatch):
         ("contributions_csv", "csv", "\ufefftimestamp,datetime,comment-id".encode()),
         ("votes_csv", "csv", "\ufeffparticipant,group-id".encode()),
         ("xlsx", "xlsx", b"PK"),
+        ("polis", "zip", b"PK"),
         ("pdf", "pdf", b"%PDF-"),
     ],
 )
@@ -547,6 +550,22 @@ def test_analyst_requests_an_export_and_sees_it_listed(
     assert f'id="export-{export.pk}"' in page
     assert download_url(export) in page
     assert "Export queued." in page
+
+
+def test_the_page_offers_every_kind_with_a_hint_and_builds_the_polis_zip(
+    client, analyst, series, django_capture_on_commit_callbacks
+):
+    client.force_login(analyst)
+    html = client.get(exports_url(series)).content.decode()
+    for kind in ReportExport.Kind:
+        assert f'<option value="{kind.value}">{kind.label}</option>' in html
+    assert 'aria-describedby="id_kind_helptext"' in html
+    assert "comments.csv and participants-votes.csv laid out exactly as Pol.is" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(exports_url(series), {"kind": "polis", "workshop": ""})
+    export = ReportExport.objects.get()
+    assert (export.kind, export.status) == ("polis", "done")
+    assert export.file.name.endswith(f"-polis-{export.pk}.zip")
 
 
 def test_a_second_identical_request_from_the_page_reuses_it(client, analyst, done_export):

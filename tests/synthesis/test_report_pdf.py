@@ -114,7 +114,9 @@ def demo_report(django_db_setup, django_db_blocker):
             item
             for section in context["pillars"]
             for rec in section["recommendations"]
-            for item in rec["debate"]["items"]
+            for heading in rec["headings"]
+            if heading["title"] == "Points of debate"
+            for item in heading["items"]
         ]
         pdf = render_pdf(series, include_appendix=True)
         report = SimpleNamespace(
@@ -127,7 +129,7 @@ def demo_report(django_db_setup, django_db_blocker):
                 .exclude(display_name="")
                 .values_list("display_name", flat=True)
             ),
-            debate_words=debates[0].in_words if debates else "",
+            debate_words=debates[0].who if debates else "",
         )
         transaction.set_rollback(True)
     return report
@@ -148,7 +150,7 @@ def test_report_has_its_headings(demo_report):
         "Pillar 2",
         "Common ground",
         "Points of debate",
-        "Method",
+        "Method and limitations",
         "Thresholds in force",
         "Appendix: every contribution",
     ):
@@ -173,11 +175,12 @@ def test_key_finding_shows_its_evidence(demo_report):
 
 
 def test_points_of_debate_say_who_holds_which_view(demo_report):
-    """'Parent carer forum: 1 of 4 agree; …' in words, as the board computed it."""
+    """One sentence per debate: 'Parent carer forum agrees; Education setting, … disagree'."""
     text = flat(demo_report.text)
-    assert demo_report.debate_words.startswith("Parent carer forum: ")
+    assert " agree" in demo_report.debate_words and " disagree" in demo_report.debate_words
     assert flat(demo_report.debate_words) in text
-    assert re.search(r"Parent carer forum: \d+ of \d+ agree; \w[\w ]*: \d+ of \d+ agree", text)
+    # The addendum's debate on sequencing: parent carers against the services.
+    assert re.search(r"Parent carer forum agrees; [\w ,]+ and [\w ]+ disagree", text)
 
 
 def test_about_has_the_chart_with_its_numbers_as_text(demo_report):
@@ -235,7 +238,7 @@ def test_every_chart_has_alternative_text(demo_report):
 def test_pdf_has_an_outline_from_its_headings(demo_report):
     titles = outline_titles(demo_report.reader.outline)
     assert titles[0] == demo_report.title
-    for heading in ("About the workshops", "Key findings", "Method"):
+    for heading in ("About the workshops", "Key findings", "Method and limitations"):
         assert heading in titles
     assert any(title.startswith("Pillar 1") for title in titles)
     assert FINDING_TITLE in titles
@@ -345,3 +348,61 @@ def test_emoji_render_and_map_back_to_text(layouts):
     assert "D83DDE80" in maps  # 🚀 in UTF-16
     assert "D83DDC4D" in maps  # 👍
     assert overflowing_text(layouts[-1]) == []
+
+
+def test_report_reads_in_the_order_a_policymaker_expects(demo_report):
+    """Cover, contents, summary and background first; the overview before the pillars; the
+    caveats, method and next steps after them."""
+    titles = outline_titles(demo_report.reader.outline)
+    wanted = [
+        demo_report.title,
+        "Contents",
+        "Executive summary",
+        "Background and purpose",
+        "About the workshops",
+        "Key findings",
+        "Overview: who holds which view",
+        "By region",
+        "Pillar 1: Support capacity",
+        "Pillar 2: Legislative framework",
+        "Caveats",
+        "Method and limitations",
+        "Next steps",
+        "Appendix: every contribution",
+    ]
+    assert [title for title in titles if title in wanted] == wanted
+
+
+def test_the_contents_give_page_numbers(demo_report):
+    """Each contents line ends with the page its chapter starts on."""
+    contents = flat(demo_report.reader.pages[1].extract_text())
+    assert re.search(r"Executive summary\W*3", contents)
+    assert re.search(r"Method and limitations\W*\d+", contents)
+
+
+def test_the_front_matter_is_the_analysts_markdown(demo_report):
+    text = flat(demo_report.text)
+    assert "seven points of common ground" in text
+    assert "Many classes rest on three or four votes per group" in text
+    assert "**" not in text and "- Each post" not in text  # rendered, not printed as typed
+
+
+def test_the_overview_says_each_groups_view_in_words(demo_report):
+    text = flat(demo_report.text)
+    assert "Each group's view of each recommendation's judged posts" in text
+    assert re.search(r"agrees with \d+ of \d+ judged posts", text)
+    assert "How each region's posts were classed" in text
+
+
+def test_a_recommendation_to_be_completed_is_never_a_heading(demo_report):
+    """The framework's placeholder (recommendation 8) is named only in a warning."""
+    assert not [t for t in outline_titles(demo_report.reader.outline) if t.startswith("8.")]
+    assert "Recommendation 8 is still to be completed in the framework" in flat(demo_report.text)
+
+
+def test_small_groups_are_never_named_with_their_workshop(demo_report):
+    """No group had five people in one demo workshop: quotes name no workshop."""
+    text = flat(demo_report.text)
+    assert "Parent carer forum, a regional workshop" in text
+    for workshop in ("North West regional workshop", "South West regional workshop"):
+        assert not re.search(r"— [\w ]+, " + workshop, text)

@@ -1,0 +1,75 @@
+import os
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from synthesis.exports import render_export
+from synthesis.models import ReportExport
+from workshops.models import Series, Workshop
+
+Kind = ReportExport.Kind
+
+
+class Command(BaseCommand):
+    help = (
+        "Build a report or data export of a series (or one of its workshops) now, the same "
+        "way the exports page does, and write it to a file."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("series", type=int, metavar="SERIES_ID")
+        parser.add_argument(
+            "--format",
+            dest="kind",
+            required=True,
+            # From the model, so a new kind of export is offered here as soon as it exists.
+            choices=Kind.values,
+            help="; ".join(f"{kind.value}: {kind.label}" for kind in Kind),
+        )
+        parser.add_argument("--workshop", type=int, metavar="ID", help="Only this workshop.")
+        parser.add_argument(
+            "--appendix", action="store_true", help="Add every contribution (PDF only)."
+        )
+        parser.add_argument("--out", required=True, metavar="FILE", type=Path)
+
+    def handle(self, *args, series, kind, workshop, appendix, out, **options):
+        if appendix and kind != Kind.PDF:
+            raise CommandError("--appendix goes with --format pdf only.")
+        export = ReportExport(kind=kind, include_appendix=appendix)
+        export.series = _series(series)
+        export.workshop = _workshop(export.series, workshop) if workshop else None
+        _check_writable(out)
+        content, _ = render_export(export)
+        try:
+            out.write_bytes(content)
+        except OSError as error:
+            raise CommandError(f"Could not write {out}: {error.strerror}.") from error
+        self.stdout.write(f"Wrote {out} ({len(content):,} bytes): {export}.")
+
+
+def _series(pk):
+    series = Series.objects.filter(pk=pk).first()
+    if series is None:
+        raise CommandError(f"There is no series {pk}.")
+    return series
+
+
+def _workshop(series, pk):
+    workshop = Workshop.objects.filter(pk=pk).first()
+    if workshop is None:
+        raise CommandError(f"There is no workshop {pk}.")
+    if workshop.series_id != series.pk:
+        raise CommandError(f"Workshop {pk} ({workshop}) is not part of series {series.pk}.")
+    return workshop
+
+
+def _check_writable(path):
+    """Refuse a path that cannot be written before spending seconds building the export."""
+    folder = path.parent
+    if path.is_dir():
+        raise CommandError(f"{path} is a folder: give a file name inside it.")
+    if not folder.is_dir():
+        raise CommandError(f"The folder {folder} does not exist.")
+    target = path if path.exists() else folder
+    if not os.access(target, os.W_OK):
+        raise CommandError(f"Cannot write to {path}: permission denied.")
