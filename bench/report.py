@@ -250,7 +250,7 @@ def votes_on(post, people, mean, rng):
 
 def make_themes(series, posts, rng):
     """Themes of 2-3 posts on one recommendation from different workshops, a post in one
-    theme at most; returns [(theme, members)]."""
+    theme at most (the app allows more; one keeps the load even); returns [(theme, members)]."""
     from synthesis.models import Theme
 
     places = {}  # (recommendation id, workshop id) -> unthemed posts
@@ -266,7 +266,6 @@ def make_themes(series, posts, rng):
         chosen = rng.sample(workshops, min(len(workshops), rng.randint(2, 3)))
         members = [places[(recommendation, w)].pop() for w in chosen]
         theme = Theme(series=series, title=f"Theme {n + 1}: {members[0].text[:80]}")
-        theme.recommendation_id = recommendation
         links.append((theme, members))
     save_themes(links)
     return links

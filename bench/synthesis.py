@@ -218,7 +218,8 @@ def votes_on(post, people, count, rng):
 
 def make_themes(series, posts, analyst, rng):
     """Up to THEMES themes of 2-4 posts on one recommendation from different workshops; a
-    post is in one theme at most, as the app allows. Returns the ids of the posts linked."""
+    post is in one theme at most (the app allows more; one keeps the load even). Returns the
+    ids of the posts linked."""
     from synthesis.models import Theme
 
     places = defaultdict(list)  # (recommendation id, workshop id) -> posts
@@ -234,8 +235,9 @@ def make_themes(series, posts, analyst, rng):
             continue  # a small series has run out of posts to link on this recommendation
         chosen = rng.sample(workshops, min(len(workshops), rng.randint(2, 4)))
         members = [take(places[(recommendation, w)], rng) for w in chosen]
-        theme = Theme(series=series, title=f"Theme {n + 1}: {members[0].text[:60]}")
-        theme.recommendation_id, theme.created_by = recommendation, analyst
+        theme = Theme(
+            series=series, title=f"Theme {n + 1}: {members[0].text[:60]}", created_by=analyst
+        )
         links.append((theme, members))
     save_themes(links)
     return {post.pk for _, members in links for post in members}

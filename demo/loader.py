@@ -46,6 +46,10 @@ class SeriesSpec:
     other_debates: tuple[str, ...]
     # What analysts wrote around the report (see synthesis.models.ReportText).
     report_text: dict
+    # Key findings: title, body, kind, easy_read, and the statements that are their evidence.
+    findings: tuple[dict, ...]
+    # Themes an analyst linked: title, and the statements whose posts it gathers.
+    themes: tuple[dict, ...]
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,8 @@ def load(directory=CONTENT_DIR):
     workshops = _workshops(ContentFile(directory / "workshops.yaml"))
     posts = _posts(ContentFile(directory / "posts.yaml"), {w.key: w for w in workshops})
     missing = {*series.common_ground, series.sequencing, *series.other_debates}
+    missing |= {key for finding in series.findings for key in finding["statements"]}
+    missing |= {key for theme in series.themes for key in theme["statements"]}
     missing -= {post.key for post in posts}
     if missing:
         raise CommandError(f"{directory / 'series.yaml'}: no post makes {sorted(missing)}")
@@ -128,10 +134,31 @@ def _series(file):
         sequencing=need(statements, "sequencing", "statements"),
         other_debates=tuple(need(statements, "other_debates", "statements")),
         report_text=_report_text(file, need(data, "report_text")),
+        findings=tuple(_finding(file, f, n) for n, f in enumerate(need(data, "findings"), 1)),
+        themes=tuple(_theme(file, t, n) for n, t in enumerate(need(data, "themes"), 1)),
     )
 
 
-REPORT_TEXT_FIELDS = ("version", "background", "recruitment", "summary", "caveats", "next_steps")
+FINDING_FIELDS = ("title", "body", "kind", "easy_read", "statements")
+
+
+def _finding(file, data, number):
+    where = f"findings, number {number}"
+    found = {name: file.need(data, name, where) for name in FINDING_FIELDS}
+    if found["kind"] not in ("common_ground", "debate"):
+        raise file.error(f"kind '{found['kind']}' is not common_ground or debate", where)
+    return found
+
+
+def _theme(file, data, number):
+    where = f"themes, number {number}"
+    title, statements = file.need(data, "title", where), file.need(data, "statements", where)
+    if not isinstance(statements, list) or not statements:
+        raise file.error("statements should be a list of post keys", where)
+    return {"title": title, "statements": tuple(statements)}
+
+
+REPORT_TEXT_FIELDS = ("background", "recruitment", "summary", "caveats", "next_steps")
 
 
 def _report_text(file, data):

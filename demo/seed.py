@@ -22,7 +22,9 @@ from django.db.models import Case, DateTimeField, Value, When
 from demo import URL, loader
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
 from pillars.models import Framework
-from synthesis.services import report_text_save
+from synthesis.models import Finding, Theme
+from synthesis.services import finding_save, report_text_save, theme_create, theme_update
+from synthesis.versions import report_version_finalise
 from workshops import services
 from workshops.models import Prompt, Series, Workshop
 
@@ -99,7 +101,40 @@ def seed(stdout=None):
                     f"{workshop.title}: {len(participants)} participants, "
                     f"{len(contributions)} contributions, {vote_count} votes\n"
                 )
+        _seed_findings(summary.series, CONTENT.series.findings)
+        _seed_themes(summary.series, CONTENT.series.themes)
+        if not summary.series.report_versions.exists():
+            # One final version, as the analysts left it; later runs keep it as it was.
+            analyst = get_user_model().objects.get(username=ANALYST_USERNAME)
+            report_version_finalise(series=summary.series, user=analyst)
     return summary
+
+
+def _seed_findings(series, findings):
+    """The analysts' key findings, matched on their titles, with their statements' posts."""
+    for spec in findings:
+        posts = [c.pk for key in spec["statements"] for c in statement_contributions(key)]
+        finding_save(
+            series=series,
+            finding=Finding.objects.filter(series=series, title=spec["title"]).first(),
+            title=spec["title"],
+            body=spec["body"],
+            kind=spec["kind"],
+            easy_read=spec["easy_read"],
+            contribution_ids=posts,
+        )
+
+
+def _seed_themes(series, themes):
+    """The cross-cutting themes, matched on their titles, linking their statements' posts."""
+    for spec in themes:
+        posts = [c.pk for key in spec["statements"] for c in statement_contributions(key)]
+        theme = Theme.objects.filter(series=series, title=spec["title"]).first()
+        if theme:
+            theme_update(theme=theme, title=spec["title"], contribution_ids=posts)
+        else:
+            analyst = get_user_model().objects.get(username=ANALYST_USERNAME)
+            theme_create(series=series, title=spec["title"], contribution_ids=posts, user=analyst)
 
 
 def closing_lines(url=URL):

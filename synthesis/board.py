@@ -1,6 +1,9 @@
 """The analyst's board: every item of a series or workshop with its suggested class.
 
 An item is a contribution, or a theme that pools the votes of the contributions it links.
+A themed post leaves the post items. A post may be in several themes: its votes then count
+in each, and the post is shown once under each of its themes. A theme whose posts answer one
+recommendation sits under it; one spanning several sits once, in a section of its own.
 Reading the board costs a fixed number of queries, however many items and votes there are.
 """
 
@@ -11,7 +14,7 @@ from django.db.models import F, Prefetch
 
 from participants.models import Contribution, StakeholderGroup, Vote
 from pillars.models import Pillar
-from synthesis.models import Judgement, Theme
+from synthesis.models import Judgement, Theme, recommendations_of
 from synthesis.selectors import (
     CHOICE_FIELD,
     as_tallies,
@@ -76,7 +79,8 @@ class Item:
     kind: str  # "contribution" or "theme"
     pk: int
     text: str
-    recommendation_id: int | None
+    # By number: a post answers at most one recommendation, a theme those of its posts.
+    recommendations: list
     created: object
     tallies: dict
     reading: Classification
@@ -94,6 +98,15 @@ class Item:
     @property
     def total(self):
         return sum(self.tallies.values(), Tally())
+
+    @property
+    def recommendation_id(self):
+        """The one recommendation the item sits under; None for none or several."""
+        return self.recommendations[0].pk if len(self.recommendations) == 1 else None
+
+    @property
+    def spans_recommendations(self):
+        return len(self.recommendations) > 1
 
     @property
     def verdict(self):
@@ -126,6 +139,7 @@ class Board:
     items: list
     pillars: list  # [(pillar, [(recommendation, [ClassGroup])])]
     unlinked: list  # [ClassGroup] for items with no recommendation
+    across: list  # [ClassGroup] for themes spanning several recommendations
     groups_present: set
 
     def count(self, verdict):
@@ -171,7 +185,7 @@ def build_board(
     if verdict:
         items = [item for item in items if item.verdict == verdict]
     if recommendation:
-        items = [item for item in items if item.recommendation_id == recommendation.pk]
+        items = [item for item in items if recommendation in item.recommendations]
     items.sort(key=SORTS.get(sort, SORTS["consensus"]))
     return _arrange(series, items, present)
 
@@ -179,7 +193,7 @@ def build_board(
 def _visible_contributions(series, *, workshop, region, group):
     contributions = Contribution.objects.filter(
         workshop__series=series, state=Contribution.State.VISIBLE
-    ).select_related("workshop", "participant__group", "prompt")
+    ).select_related("workshop", "participant__group", "prompt__recommendation")
     if workshop:
         contributions = contributions.filter(workshop=workshop)
     if region:
@@ -198,7 +212,7 @@ def _contribution_items(contributions, present, rules):
             pk=c.pk,
             text=c.public_text,
             created=c.created,
-            recommendation_id=c.prompt.recommendation_id,
+            recommendations=recommendations_of([c]),
             tallies=tallies.get(c.pk, {}),
             reading=classify(tallies.get(c.pk, {}), present, rules),
             author_group=c.participant.group,
@@ -226,7 +240,7 @@ def _theme_items(themes, present, rules):
                 pk=theme.pk,
                 text=theme.title,
                 created=theme.created,
-                recommendation_id=theme.recommendation_id,
+                recommendations=recommendations_of(theme.members),
                 tallies=tallies,
                 reading=classify(tallies, present, rules),
                 members=theme.members,
@@ -237,9 +251,30 @@ def _theme_items(themes, present, rules):
 
 
 def _theme_tallies(themes):
-    member_theme = {m.pk: t.pk for t in themes for m in t.members}
+    """Pooled tallies per theme, and per theme and region; a post in two themes counts in both."""
+    pooled = defaultdict(vote_counts)
+    by_region = defaultdict(lambda: defaultdict(vote_counts))
+    for (theme_id, _), (slug, choice, region) in _latest_theme_votes(themes).items():
+        pooled[theme_id][slug][CHOICE_FIELD[choice]] += 1
+        by_region[theme_id][region or "No region"][slug][CHOICE_FIELD[choice]] += 1
+    return (
+        {theme: as_tallies(counts) for theme, counts in pooled.items()},
+        {
+            theme: {region: as_tallies(c) for region, c in regions.items()}
+            for theme, regions in by_region.items()
+        },
+    )
+
+
+def _latest_theme_votes(themes):
+    """{(theme id, participant id): (group slug, choice, region)} of each person's latest vote
+    on any of the theme's posts, leaving out authors' votes on their own posts."""
+    themes_of = defaultdict(list)
+    for theme in themes:
+        for member in theme.members:
+            themes_of[member.pk].append(theme.pk)
     votes = (
-        Vote.objects.filter(contribution__in=list(member_theme))
+        Vote.objects.filter(contribution__in=list(themes_of))
         .exclude(participant=F("contribution__participant"))
         .values_list(
             "contribution_id",
@@ -252,19 +287,9 @@ def _theme_tallies(themes):
     )
     latest = {}
     for contribution_id, participant_id, slug, choice, region in votes:
-        latest[(member_theme[contribution_id], participant_id)] = (slug, choice, region)
-    pooled = defaultdict(vote_counts)
-    by_region = defaultdict(lambda: defaultdict(vote_counts))
-    for (theme_id, _), (slug, choice, region) in latest.items():
-        pooled[theme_id][slug][CHOICE_FIELD[choice]] += 1
-        by_region[theme_id][region or "No region"][slug][CHOICE_FIELD[choice]] += 1
-    return (
-        {theme: as_tallies(counts) for theme, counts in pooled.items()},
-        {
-            theme: {region: as_tallies(c) for region, c in regions.items()}
-            for theme, regions in by_region.items()
-        },
-    )
+        for theme_id in themes_of[contribution_id]:
+            latest[(theme_id, participant_id)] = (slug, choice, region)
+    return latest
 
 
 def _attach_series_verdicts(items, series, rules, *, filtered):
@@ -290,9 +315,12 @@ def _attach_judgements(items, series):
 
 
 def _arrange(series, items, present):
-    by_recommendation = defaultdict(list)
+    by_recommendation, across = defaultdict(list), []
     for item in items:
-        by_recommendation[item.recommendation_id].append(item)
+        if item.spans_recommendations:
+            across.append(item)
+        else:
+            by_recommendation[item.recommendation_id].append(item)
     pillars = []
     framework_pillars = Pillar.objects.filter(framework=series.framework_id).prefetch_related(
         "recommendations"
@@ -307,6 +335,7 @@ def _arrange(series, items, present):
         items=items,
         pillars=pillars,
         unlinked=_by_class(by_recommendation.get(None, [])),
+        across=_by_class(across),
         groups_present=present,
     )
 

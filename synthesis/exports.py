@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
 from pillars.models import Recommendation
 from synthesis.board import contribution_items
+from synthesis.docx_report import render_docx
 from synthesis.models import ReportExport
 from synthesis.report import report_context
 from synthesis.selectors import thresholds
@@ -365,7 +366,8 @@ def _column_dictionary(tables, headers):
     yield ["participants-votes", *POST_COLUMN]
 
 
-def render_pdf(series, workshop=None, include_appendix=False):
+def render_pdf(series, workshop=None, include_appendix=False, final=None):
+    """The report as a tagged PDF; a draft on every page unless `final` (a ReportVersion)."""
     # Imported here: WeasyPrint takes seconds to load and only the worker renders PDFs.
     from weasyprint import HTML
 
@@ -373,7 +375,7 @@ def render_pdf(series, workshop=None, include_appendix=False):
 
     html = render_to_string(
         "synthesis/report/report.html",
-        report_context(series, workshop=workshop, include_appendix=include_appendix),
+        report_context(series, workshop=workshop, include_appendix=include_appendix, final=final),
     )
     # pdf/ua-1 makes a tagged PDF: structure tree, language and title from the HTML.
     pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/ua-1")
@@ -384,6 +386,7 @@ Kind = ReportExport.Kind
 # Each kind of export: how its bytes are made, and the file extension they are saved with.
 RENDERERS = {
     Kind.PDF: (lambda e: render_pdf(e.series, e.workshop, e.include_appendix), "pdf"),
+    Kind.DOCX: (lambda e: render_docx(e.series, e.workshop, e.include_appendix), "docx"),
     Kind.CONTRIBUTIONS_CSV: (lambda e: write_csv(Tables(e.series, e.workshop).comments()), "csv"),
     Kind.VOTES_CSV: (
         lambda e: write_csv(Tables(e.series, e.workshop).participants_votes()),

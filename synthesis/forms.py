@@ -78,6 +78,12 @@ class ThemeForm(forms.Form):
 class FindingForm(forms.Form):
     title = forms.CharField(max_length=300)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}))
+    easy_read = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Easy Read sentence",
+        help_text="The finding in one short sentence of everyday words.",
+    )
     kind = forms.ChoiceField(choices=Finding.Kind.choices, label="Common ground or debate")
     pillar = forms.ModelChoiceField(queryset=None, required=False)
     contributions = PostNumbersField(
@@ -128,7 +134,7 @@ MARKDOWN_HINT = (
 class ReportTextForm(forms.ModelForm):
     class Meta:
         model = ReportText
-        fields = ["version", "summary", "background", "recruitment", "caveats", "next_steps"]
+        fields = ["summary", "background", "recruitment", "caveats", "next_steps"]
         widgets = {
             name: forms.Textarea(attrs={"rows": 6})
             for name in ("summary", "background", "recruitment", "caveats", "next_steps")
@@ -140,3 +146,12 @@ class ReportTextForm(forms.ModelForm):
             "caveats": "What the findings can and cannot say. " + MARKDOWN_HINT,
             "next_steps": "What happens now, and when. " + MARKDOWN_HINT,
         }
+
+
+class FinalVersionForm(forms.Form):
+    reviewed = forms.BooleanField(
+        label="I have read this draft, including the classes no analyst has confirmed",
+        error_messages={
+            "required": "Please confirm you have read the draft before making it final."
+        },
+    )

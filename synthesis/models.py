@@ -10,18 +10,22 @@ STALE_AFTER = timedelta(minutes=30)
 VERDICT_CHOICES = [(verdict.value, verdict.label) for verdict in Verdict]
 
 
+def recommendations_of(posts):
+    """The recommendations a set of posts answers, by number, each once."""
+    found = {post.prompt.recommendation for post in posts if post.prompt.recommendation}
+    return sorted(found, key=lambda recommendation: recommendation.number)
+
+
 class Theme(models.Model):
-    """Contributions from different workshops that say the same thing; their votes pool."""
+    """Contributions from different workshops that say the same thing; their votes pool.
+
+    A theme may span recommendations (its recommendations are those of its posts), and a
+    post may be in several themes: a cross-cutting finding gathers posts made on different
+    questions.
+    """
 
     series = models.ForeignKey("workshops.Series", on_delete=models.CASCADE, related_name="themes")
     title = models.CharField(max_length=300)
-    recommendation = models.ForeignKey(
-        "pillars.Recommendation",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="themes",
-    )
     contributions = models.ManyToManyField("participants.Contribution", related_name="themes")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -33,6 +37,9 @@ class Theme(models.Model):
 
     def __str__(self):
         return self.title
+
+    def recommendations(self):
+        return recommendations_of(self.contributions.all())
 
 
 class Judgement(models.Model):
@@ -90,6 +97,12 @@ class Finding(models.Model):
     )
     title = models.CharField(max_length=300)
     body = models.TextField()
+    easy_read = models.CharField(
+        "Easy Read sentence",
+        max_length=200,
+        blank=True,
+        help_text="The finding in one short sentence of everyday words, for the Easy Read version.",
+    )
     pillar = models.ForeignKey(
         "pillars.Pillar", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -116,6 +129,7 @@ class ReportExport(models.Model):
 
     class Kind(models.TextChoices):
         PDF = "pdf", "Report (PDF)"
+        DOCX = "docx", "Report (Word)"
         CONTRIBUTIONS_CSV = "contributions_csv", "Contributions (CSV)"
         VOTES_CSV = "votes_csv", "Votes (CSV)"
         XLSX = "xlsx", "Contributions and votes (Excel)"
@@ -177,7 +191,6 @@ class ReportText(models.Model):
     series = models.OneToOneField(
         "workshops.Series", on_delete=models.CASCADE, related_name="report_text"
     )
-    version = models.CharField(max_length=20, default="1", help_text="For example 1, 1.1 or 2.")
     background = models.TextField("Background and purpose", blank=True)
     recruitment = models.TextField(
         "How people were recruited", blank=True, help_text="Printed in the method."
@@ -192,3 +205,38 @@ class ReportText(models.Model):
 
     def __str__(self):
         return f"Report text for {self.series}"
+
+
+class ReportVersion(models.Model):
+    """A final version of a series report: numbered, its PDF frozen as it was approved.
+
+    The report being worked on is always the draft of the next number; every page of a
+    draft says so. Later votes, erasures or purges never change a final version: they
+    show as changes since it, until an analyst makes a new final.
+    """
+
+    series = models.ForeignKey(
+        "workshops.Series", on_delete=models.CASCADE, related_name="report_versions"
+    )
+    number = models.PositiveIntegerField()
+    file = models.FileField(upload_to="reports/")
+    fingerprint = models.CharField(max_length=64)
+    # What the version rests on, to say later what has changed since.
+    contributions = models.PositiveIntegerField()
+    votes = models.PositiveIntegerField()
+    unconfirmed = models.PositiveIntegerField(
+        help_text="Items printed in its body whose class no analyst had confirmed."
+    )
+    finalised = models.DateTimeField(auto_now_add=True)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "number"], name="report_version_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.series}, version {self.number}"

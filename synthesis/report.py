@@ -17,7 +17,7 @@ from participants.models import Contribution, Participant, StakeholderGroup, Vot
 from synthesis import overview
 from synthesis.board import build_board
 from synthesis.models import ReportText
-from synthesis.selectors import thresholds
+from synthesis.selectors import findings_with_figures, next_report_version, thresholds
 from synthesis.stats import Stance, Verdict
 
 QUOTES_PER_ITEM = 3
@@ -89,7 +89,7 @@ def quotes(item, people):
     return [(item.text, attribution(item.author_group, item.workshop, people))]
 
 
-def report_context(series, *, workshop=None, include_appendix=False):
+def report_context(series, *, workshop=None, include_appendix=False, final=None):
     board = build_board(series, workshop=workshop)
     scope = Q(workshop=workshop) if workshop else Q(workshop__series=series)
     people = _people(scope)
@@ -105,12 +105,17 @@ def report_context(series, *, workshop=None, include_appendix=False):
         "workshop": workshop,
         "title": f"{workshop.title}: {series.name}" if workshop else series.name,
         "about": _about(workshops, scope),
-        "findings": _findings(series),
+        "findings": findings_with_figures(series),
         "overview": _overview(board, pillars, people, workshops),
         "pillars": pillars,
+        "themes": _themes(board),
         "to_complete": _to_complete(series, board),
         "text": ReportText.objects.filter(series=series).first() or ReportText(series=series),
         "produced": timezone.now(),
+        # A workshop's report is always a working draft; a series report is the draft of
+        # its next version unless it is being made final.
+        "final": final,
+        "version_number": None if workshop else next_report_version(series),
         "method": _method(board, scope),
         "appendix": _appendix(scope) if include_appendix else None,
         "is_empty": not board.items,
@@ -144,12 +149,6 @@ def _about(workshops, scope):
         "by_group": bars({g.name: by_group.get(g.slug, 0) for g in StakeholderGroup.objects.all()}),
         "by_region": bars({region or "No region": n for region, n in sorted(by_region.items())}),
     }
-
-
-def _findings(series):
-    return series.findings.select_related("pillar").prefetch_related(
-        "contributions__participant__group", "themes__contributions__participant__group"
-    )
 
 
 def _shown(items):
@@ -212,6 +211,12 @@ def _overview(board, pillars, people, workshops):
         "classes": [(rec, overview.class_counts(items, kinds)) for rec, items in recommendations],
         "regions": overview.region_table(board.items, by_region, kinds),
     }
+
+
+def _themes(board):
+    """Every theme, strongest agreement first: the cross-cutting findings, each read once
+    with its votes pooled across workshops and recommendations."""
+    return [item for item in board.items if item.kind == "theme"]
 
 
 def _to_complete(series, board):

@@ -2,6 +2,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db.models import Count, F, Q
+from django.template.defaultfilters import pluralize
 
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
 from synthesis.stats import OTHER, Tally, Thresholds, classify
@@ -95,3 +96,47 @@ def series_contributions(
     if group:
         contributions = contributions.filter(participant__group=group)
     return attach_tallies(contributions)
+
+
+def findings_with_figures(series):
+    """A series' key findings, each with `.figures`: the numbers behind it, in words."""
+    findings = series.findings.select_related("pillar").prefetch_related(
+        "contributions__participant__group",
+        "contributions__workshop",
+        "themes__contributions__participant__group",
+        "themes__contributions__workshop",
+    )
+    for finding in findings:
+        finding.figures = finding_figures(finding)
+    return findings
+
+
+def finding_figures(finding):
+    """The numbers behind a finding, in words: its evidence, the votes on it, who voted and
+    where: "3 posts and 1 theme, 64 votes from Parent carer forum, …; National, North West"."""
+    themes = list(finding.themes.all())
+    posts = {p.pk: p for p in finding.contributions.all()}
+    posts.update({m.pk: m for theme in themes for m in theme.contributions.all()})
+    shown = [p for p in posts.values() if p.state == Contribution.State.VISIBLE]
+    if not shown:
+        return ""
+    votes = Vote.objects.filter(contribution__in=shown).exclude(
+        participant=F("contribution__participant")
+    )
+    groups = StakeholderGroup.objects.filter(pk__in=votes.values("participant__group")).values_list(
+        "name", flat=True
+    )
+    regions = sorted({p.workshop.region for p in shown if p.workshop.region})
+    cited = f"{len(finding.contributions.all())} post{pluralize(len(finding.contributions.all()))}"
+    if themes:
+        cited += f" and {len(themes)} theme{pluralize(len(themes))}"
+    count = votes.count()
+    who = f" from {', '.join(groups)}" if count else ""
+    where = f"; {', '.join(regions)}" if regions else ""
+    return f"Evidence: {cited}, {count} vote{pluralize(count)}{who}{where}."
+
+
+def next_report_version(series):
+    """The number the report being worked on will have: one more than the last final's."""
+    last = series.report_versions.order_by("-number").values_list("number", flat=True).first()
+    return (last or 0) + 1

@@ -58,7 +58,7 @@ def _visible_posts(series, contribution_ids):
     posts = list(
         Contribution.objects.filter(
             pk__in=contribution_ids, workshop__series=series, state=Contribution.State.VISIBLE
-        ).select_related("prompt")
+        )
     )
     missing = set(contribution_ids) - {c.pk for c in posts}
     if missing:
@@ -69,27 +69,14 @@ def _visible_posts(series, contribution_ids):
     return posts
 
 
-def _theme_members(series, contribution_ids, theme=None):
-    members = _visible_posts(series, contribution_ids)
-    taken = Theme.objects.filter(series=series, contributions__in=members)
-    if theme is not None:
-        taken = taken.exclude(pk=theme.pk)
-    if taken.exists():
-        raise ValidationError({"contributions": "A post can be in only one theme."})
-    return members
-
-
 @transaction.atomic
 def theme_create(*, series, title, contribution_ids, user):
     if len(set(contribution_ids)) < 2:
         raise ValidationError({"contributions": "A theme links at least two posts."})
-    members = _theme_members(series, contribution_ids)
-    theme = Theme(
-        series=series,
-        title=tidy_text(title),
-        created_by=user,
-        recommendation_id=members[0].prompt.recommendation_id,
-    )
+    # A post may already be in other themes: a cross-cutting theme gathers posts that also
+    # stand in narrower ones, and its votes count in each.
+    members = _visible_posts(series, contribution_ids)
+    theme = Theme(series=series, title=tidy_text(title), created_by=user)
     theme.full_clean()
     theme.save()
     theme.contributions.set(members)
@@ -100,11 +87,10 @@ def theme_create(*, series, title, contribution_ids, user):
 def theme_update(*, theme, title, contribution_ids):
     if len(set(contribution_ids)) < 2:
         raise ValidationError({"contributions": "A theme links at least two posts."})
-    members = _theme_members(theme.series, contribution_ids, theme=theme)
+    members = _visible_posts(theme.series, contribution_ids)
     theme.title = tidy_text(title)
-    theme.recommendation_id = members[0].prompt.recommendation_id
     theme.full_clean()
-    theme.save(update_fields=["title", "recommendation"])
+    theme.save(update_fields=["title"])
     theme.contributions.set(members)
     return theme
 
@@ -120,6 +106,7 @@ def finding_save(
     title,
     body,
     kind,
+    easy_read="",
     pillar=None,
     contribution_ids=(),
     themes=(),
@@ -132,6 +119,7 @@ def finding_save(
         raise ValidationError({"themes": "Themes must belong to this series."})
     finding = finding or Finding(series=series, created_by=user)
     finding.title, finding.body = tidy_text(title), tidy_text(body)
+    finding.easy_read = tidy_text(easy_read)
     finding.kind, finding.pillar = kind, pillar
     finding.full_clean()
     finding.save()
@@ -140,7 +128,7 @@ def finding_save(
     return finding
 
 
-REPORT_TEXT_FIELDS = ("version", "background", "recruitment", "summary", "caveats", "next_steps")
+REPORT_TEXT_FIELDS = ("background", "recruitment", "summary", "caveats", "next_steps")
 REPORT_TEXT_MAX_LENGTH = 20_000
 
 

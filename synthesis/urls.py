@@ -20,6 +20,12 @@ urlpatterns = [
     path("series/<int:pk>/themes/<int:theme_id>/delete/", views.theme_delete, name="theme_delete"),
     path("series/<int:pk>/findings/", views.findings, name="findings"),
     path("series/<int:pk>/report-text/", views.report_text, name="report_text"),
+    path("series/<int:pk>/versions/", views.report_versions, name="report_versions"),
+    path(
+        "series/<int:pk>/versions/<int:number>/report.pdf",
+        views.report_version_file,
+        name="report_version_file",
+    ),
     path("series/<int:pk>/findings/<int:finding_id>/", views.finding_edit, name="finding_edit"),
     path(
         "series/<int:pk>/findings/<int:finding_id>/delete/",
@@ -27,6 +33,8 @@ urlpatterns = [
         name="finding_delete",
     ),
     path("series/<int:pk>/exports/", views.exports, name="exports"),
+    path("series/<int:pk>/report/", views.series_report, name="series_report"),
+    path("workshops/<int:pk>/report/", views.workshop_report, name="workshop_report"),
     path("exports/<int:export_id>/", views.export_status, name="export_status"),
     path("exports/<int:export_id>/download/", views.export_download, name="export_download"),
     path("exports/<int:export_id>/retry/", views.export_retry, name="export_retry"),

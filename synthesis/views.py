@@ -1,22 +1,29 @@
+import base64
+import hashlib
+import re
+from html import unescape
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import analyst_required
-from synthesis import board, selectors, services
+from synthesis import board, selectors, services, versions
+from synthesis.docx_report import report_html
 from synthesis.forms import (
     BoardFilterForm,
     ExportForm,
+    FinalVersionForm,
     FindingForm,
     JudgementForm,
     ReportTextForm,
     SeriesFilterForm,
     ThemeForm,
 )
-from synthesis.models import Finding, Judgement, ReportExport, ReportText, Theme
+from synthesis.models import Finding, Judgement, ReportExport, ReportText, ReportVersion, Theme
 from workshops.models import Series, Workshop
 from workshops.selectors import series_list as all_series
 
@@ -135,7 +142,9 @@ def themes(request, pk):
     context = {
         "series": series,
         "form": form,
-        "themes": series.themes.prefetch_related("contributions__participant__group"),
+        "themes": series.themes.prefetch_related(
+            "contributions__participant__group", "contributions__prompt__recommendation"
+        ),
     }
     return render(request, "synthesis/themes.html", context, status=400 if form.errors else 200)
 
@@ -194,6 +203,7 @@ def _finding_form_page(request, series, finding):
         initial = {
             "title": finding.title,
             "body": finding.body,
+            "easy_read": finding.easy_read,
             "kind": finding.kind,
             "pillar": finding.pillar_id,
             "themes": list(finding.themes.all()),
@@ -209,6 +219,7 @@ def _finding_form_page(request, series, finding):
                 user=request.user,
                 title=data["title"],
                 body=data["body"],
+                easy_read=data["easy_read"],
                 kind=data["kind"],
                 pillar=data["pillar"],
                 contribution_ids=data["contributions"],
@@ -223,9 +234,7 @@ def _finding_form_page(request, series, finding):
         "series": series,
         "form": form,
         "finding": finding,
-        "findings": series.findings.select_related("pillar").prefetch_related(
-            "contributions__participant__group", "themes"
-        ),
+        "findings": selectors.findings_with_figures(series),
     }
     return render(request, "synthesis/findings.html", context, status=400 if form.errors else 200)
 
@@ -317,3 +326,73 @@ def export_retry(request, export_id):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(reverse("synthesis:exports", args=[export.series_id]) + f"#export-{export.pk}")
+
+
+# The report's print styles: its <style> block and the bars' style attributes.
+INLINE_STYLES = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
+STYLE_ATTRIBUTES = re.compile(r'\sstyle="([^"]*)"')
+
+
+@require_GET
+@analyst_required
+def series_report(request, pk):
+    return _report_page(_series(pk))
+
+
+@require_GET
+@analyst_required
+def workshop_report(request, pk):
+    workshop = get_object_or_404(Workshop.objects.select_related("series__framework"), pk=pk)
+    return _report_page(workshop.series, workshop)
+
+
+def _report_page(series, workshop=None):
+    """The report as the PDF prints it, a document of its own. The site's policy allows no
+    inline styles; this page allows its own, by their hashes, and nothing else."""
+    page = report_html(series, workshop)
+    styles = INLINE_STYLES.findall(page)
+    attributes = {unescape(value) for value in STYLE_ATTRIBUTES.findall(page)}
+    sources = [_csp_hash(text) for text in [*styles, *sorted(attributes)]]
+    response = HttpResponse(page)
+    response._csp_update = {"style-src": [*sources, "'unsafe-hashes'"]}
+    return response
+
+
+def _csp_hash(text):
+    digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+    return f"'sha256-{digest}'"
+
+
+@require_http_methods(["GET", "POST"])
+@analyst_required
+def report_versions(request, pk):
+    series = _series(pk)
+    form = FinalVersionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = versions.report_version_finalise(series=series, user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Version {version.number} is final.")
+            return redirect("synthesis:report_versions", pk=series.pk)
+    finals = list(series.report_versions.select_related("finalised_by"))
+    context = {
+        "series": series,
+        "form": form,
+        "finals": finals,
+        "next_number": selectors.next_report_version(series),
+        "changes": versions.changes_since(finals[0]) if finals else [],
+        "unconfirmed": versions.unconfirmed_items(series),
+    }
+    status = 400 if form.errors else 200
+    return render(request, "synthesis/report_versions.html", context, status=status)
+
+
+@require_GET
+@analyst_required
+def report_version_file(request, pk, number):
+    version = get_object_or_404(ReportVersion, series=pk, number=number)
+    return FileResponse(
+        version.file.open("rb"), as_attachment=True, filename=version.file.name.rsplit("/", 1)[-1]
+    )

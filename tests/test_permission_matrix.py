@@ -44,7 +44,7 @@ from live.sockets import CLOSE_NO_WORKSHOP, CLOSE_NOT_ALLOWED
 from participants import tokens
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
 from pillars.models import Framework, Pillar, Recommendation
-from synthesis.models import Finding, Judgement, ReportExport, ReportText, Theme
+from synthesis.models import Finding, Judgement, ReportExport, ReportText, ReportVersion, Theme
 from tests.factories import (
     ContributionFactory,
     ParticipantFactory,
@@ -84,6 +84,7 @@ WRITTEN = [
     Finding,
     Finding.contributions.through,
     ReportText,
+    ReportVersion,
     Finding.themes.through,
     Judgement,
     ReportExport,
@@ -156,6 +157,10 @@ def build_world():
         progress=100,
     )
     done.file.save("matrix.csv", ContentFile(b"comment-id,comment-body\r\n"), save=True)
+    version = ReportVersion(
+        series=series, number=1, fingerprint="matrix", contributions=1, votes=0, unconfirmed=0
+    )
+    version.file.save("matrix-version-1.pdf", ContentFile(b"%PDF-1.7 matrix"), save=True)
     failed = ReportExport.objects.create(
         series=series,
         kind=ReportExport.Kind.VOTES_CSV,
@@ -164,6 +169,7 @@ def build_world():
         error="The export could not be built.",
     )
     return SimpleNamespace(
+        version=version,
         series=series,
         workshop=workshop,
         other_workshop=other_workshop,
@@ -423,7 +429,7 @@ MATRIX = {
         kwargs=series_pk,
         policy=ANALYSTS_ONLY,
         get=True,
-        post=lambda w: {"version": "2", "summary": "Matrix summary"},
+        post=lambda w: {"summary": "Matrix summary"},
     ),
     "synthesis:finding_edit": Route(
         kwargs=in_series(finding_id=lambda w: w.finding.pk),
@@ -442,6 +448,14 @@ MATRIX = {
         get=True,
         post=lambda w: {"kind": "contributions_csv"},
     ),
+    "synthesis:series_report": Route(kwargs=series_pk, policy=ANALYSTS_ONLY, get=True),
+    "synthesis:report_versions": Route(
+        kwargs=series_pk, policy=ANALYSTS_ONLY, get=True, post=lambda w: {"reviewed": "on"}
+    ),
+    "synthesis:report_version_file": Route(
+        kwargs=in_series(number=lambda w: w.version.number), policy=ANALYSTS_ONLY, get=True
+    ),
+    "synthesis:workshop_report": Route(kwargs=workshop_pk, policy=ANALYSTS_ONLY, get=True),
     "synthesis:export_status": Route(
         kwargs=lambda w: {"export_id": w.done_export.pk}, policy=ANALYSTS_ONLY, get=True
     ),

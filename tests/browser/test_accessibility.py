@@ -219,7 +219,9 @@ PAGES = [
     ("themes", "analyst", "/analyse/series/{series}/themes/", 200, False),
     ("findings", "analyst", "/analyse/series/{series}/findings/", 200, False),
     ("report-text", "analyst", "/analyse/series/{series}/report-text/", 200, False),
+    ("versions", "analyst", "/analyse/series/{series}/versions/", 200, False),
     ("exports", "analyst", "/analyse/series/{series}/exports/", 200, False),
+    ("report", "analyst", "/analyse/series/{series}/report/", 200, False),
 ]
 PAGE_BY_NAME = {spec[0]: spec for spec in PAGES}
 

@@ -120,3 +120,18 @@ def test_a_headline_statement_without_a_post_is_named(content):
     message = load_error(content)
     assert str(content / "series.yaml") in message
     assert "labels" in message
+
+
+def test_a_theme_statement_without_a_post_is_named(content):
+    """A theme's statement key that no post makes is named, as a headline's would be."""
+    edit(content / "series.yaml", "statements: [workforce]", "statements: [workforse]")
+    message = load_error(content)
+    assert str(content / "series.yaml") in message
+    assert "workforse" in message
+
+
+def test_a_theme_without_statements_is_named(content):
+    edit(content / "series.yaml", "statements: [workforce]", "statements: []")
+    message = load_error(content)
+    assert "themes, number 2" in message
+    assert "statements should be a list of post keys" in message

@@ -160,3 +160,15 @@ def test_the_board_has_variety_beyond_the_headlines(seeded):
     others = {post.key for post in demo.POSTS} - headlines
     verdicts = {pooled_classification(key).verdict for key in others}
     assert {Verdict.MAJORITY_VIEW, Verdict.INSUFFICIENT_DATA} <= verdicts
+
+
+def test_the_cross_cutting_themes_link_their_statements_posts(seeded):
+    """Early years and workforce are themes over every post that makes them; early years
+    spans two recommendations."""
+    series = Workshop.objects.get(join_code=demo.JOIN_CODE).series
+    themes = {theme.title: theme for theme in series.themes.all()}
+    for spec in demo.CONTENT.series.themes:
+        posts = {c for key in spec["statements"] for c in demo.statement_contributions(key)}
+        assert set(themes[spec["title"]].contributions.all()) == posts
+    numbers = [rec.number for rec in themes["Invest in the early years"].recommendations()]
+    assert numbers == [1, 3]

@@ -395,6 +395,53 @@ def test_deleting_a_theme_puts_its_posts_back_on_the_board(themed):
     }
 
 
+def test_a_post_in_two_themes_counts_in_each(themed):
+    """A post linked into a second theme is a member of both and its votes pool into each,
+    each theme reading its own posts' latest votes; the post is not shown on its own."""
+    first = themed.posts[0]
+    other = post_in(themed.london, LA, text="One plan for each family")
+    wider = services.theme_create(
+        series=themed.series,
+        title="One plan, one person",
+        contribution_ids=[first.pk, other.pk],
+        user=themed.analyst,
+    )
+    board = build_board(themed.series)
+    assert shown_pks(board) == {("theme", themed.theme.pk), ("theme", wider.pk)}
+    item = item_of(board, wider)
+    assert {member.pk for member in item.members} == {first.pk, other.pk}
+    # The PCF voter's later disagree was on a post this theme does not link.
+    assert item.tallies == {PCF: Tally(agree=3), EDU: Tally(agree=3)}
+    assert item_of(board, themed.theme).tallies[EDU] == Tally(agree=3)
+
+
+def test_a_theme_spanning_two_recommendations_sits_once_in_its_own_section(themed):
+    """A theme on one recommendation stays under it; one spanning two is listed once, apart,
+    with both its recommendations, and either recommendation's filter finds it."""
+    on_rec_2 = post_in(themed.london, HEALTH, rec_number=2, text="Plans that follow the child")
+    across = services.theme_create(
+        series=themed.series,
+        title="Plans that travel",
+        contribution_ids=[themed.posts[0].pk, on_rec_2.pk],
+        user=themed.analyst,
+    )
+    board = build_board(themed.series)
+    item = item_of(board, across)
+    assert [rec.number for rec in item.recommendations] == [1, 2]
+    assert [i.anchor for group in board.across for i in group.items] == [item.anchor]
+    under_recommendations = {
+        i.anchor
+        for _, recommendations in board.pillars
+        for _, groups in recommendations
+        for group in groups
+        for i in group.items
+    }
+    assert under_recommendations == {f"theme-{themed.theme.pk}"}
+    for number in (1, 2):
+        rec = themed.series.framework.recommendations().get(number=number)
+        assert ("theme", across.pk) in shown_pks(build_board(themed.series, recommendation=rec))
+
+
 # Filters and sorts
 
 

@@ -402,15 +402,45 @@ def test_theme_form_names_unknown_posts(client, analyst, scene):
     assert snapshot(scene) == before
 
 
-def test_theme_form_refuses_a_post_already_in_a_theme(client, analyst, scene):
+def test_theme_form_links_a_post_already_in_a_theme(client, analyst, scene):
+    """A post may be in several themes: the new theme takes it, the old one keeps it."""
     client.force_login(analyst)
     url = reverse("synthesis:themes", args=[scene.series.pk])
-    before = snapshot(scene)
     response = client.post(
         url, {"title": "Again", "contributions": f"{scene.spare.pk}, {scene.linked[0].pk}"}
     )
+    assert response.status_code == 302
+    again = Theme.objects.get(title="Again")
+    assert set(again.contributions.all()) == {scene.spare, scene.linked[0]}
+    assert set(scene.theme.contributions.all()) == set(scene.linked)
+
+
+def test_board_lists_a_theme_across_recommendations_once(client, analyst, scene):
+    """A theme over posts on recommendations 1 and 3 is shown once, in its own section."""
+    client.force_login(analyst)
+    across = services.theme_create(
+        series=scene.series,
+        title="Across the plan",
+        contribution_ids=[scene.agreed.pk, scene.spare.pk],
+        user=analyst,
+    )
+    page = client.get(reverse("synthesis:series_board", args=[scene.series.pk])).content.decode()
+    assert "Themes across recommendations" in page
+    assert page.count(f'id="theme-{across.pk}"') == 1
+    assert f"Theme {across.pk} · 2 linked posts · recommendations 1, 3" in page
+
+
+def test_theme_form_refuses_a_post_of_another_series(client, analyst, scene):
+    """A post of another series is named as not a post of this one, and nothing changes."""
+    client.force_login(analyst)
+    foreign = post_in(make_workshop())
+    url = reverse("synthesis:themes", args=[scene.series.pk])
+    before = snapshot(scene)
+    response = client.post(
+        url, {"title": "Abroad", "contributions": f"{scene.spare.pk}, {foreign.pk}"}
+    )
     assert response.status_code == 400
-    assert "only one theme" in response.content.decode()
+    assert f"not visible posts of this series: {foreign.pk}" in response.content.decode()
     assert snapshot(scene) == before
 
 

@@ -39,7 +39,7 @@ def test_writes_the_same_bytes_the_exports_page_builds(workshop, tmp_path, kind)
     said = export_report(workshop.series_id, "--format", kind, "--out", out)
     content = out.read_bytes()
     export = ReportExport(series=workshop.series, kind=kind)
-    if kind == ReportExport.Kind.POLIS:  # zipped at a different second: compare the files
+    if kind in (ReportExport.Kind.POLIS, ReportExport.Kind.DOCX):  # zipped at another second
         with (
             zipfile.ZipFile(out) as made,
             zipfile.ZipFile(io.BytesIO(render_export(export)[0])) as page,

@@ -446,7 +446,7 @@ def test_hiding_a_post_makes_a_new_export_without_it(
 
 def test_bad_requests_are_refused(series, analyst):
     with pytest.raises(ValidationError):
-        export_request(series=series, kind="docx", user=analyst)
+        export_request(series=series, kind="odt", user=analyst)
     with pytest.raises(ValidationError):
         export_request(series=series, kind="pdf", user=analyst, workshop=make_workshop())
     assert not ReportExport.objects.exists()
@@ -581,7 +581,7 @@ def test_a_second_identical_request_from_the_page_reuses_it(client, analyst, don
 def test_an_invalid_request_is_shown_again(client, analyst, series):
     client.force_login(analyst)
     other = make_workshop()
-    assert client.post(exports_url(series), {"kind": "docx"}).status_code == 400
+    assert client.post(exports_url(series), {"kind": "odt"}).status_code == 400
     response = client.post(exports_url(series), {"kind": "pdf", "workshop": other.pk})
     assert response.status_code == 400
     assert not ReportExport.objects.exists()

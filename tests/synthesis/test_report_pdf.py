@@ -406,3 +406,12 @@ def test_small_groups_are_never_named_with_their_workshop(demo_report):
     assert "Parent carer forum, a regional workshop" in text
     for workshop in ("North West regional workshop", "South West regional workshop"):
         assert not re.search(r"— [\w ]+, " + workshop, text)
+
+
+def test_key_findings_carry_their_figures_and_an_easy_read_sentence(demo_report):
+    """The demo's findings: the numbers behind each, and one sentence in Easy Read."""
+    text = flat(demo_report.text)
+    assert "In Easy Read: Everyone said the system makes families and staff very tired." in text
+    assert re.search(
+        r"Evidence: 3 posts, \d+ votes from Parent carer forum, [\w ,]+; National", text
+    )

@@ -76,7 +76,6 @@ def test_the_form_starts_with_the_representativeness_caveat(page):
 def test_saving_keeps_the_text_and_returns_to_the_page(page):
     series, client, url = page
     data = {
-        "version": "2",
         "summary": "We *heard*",
         "caveats": "Few",
         "background": "",
@@ -85,7 +84,7 @@ def test_saving_keeps_the_text_and_returns_to_the_page(page):
     response = client.post(url, data)
     assert response.status_code == 302 and response.url == url
     text = ReportText.objects.get(series=series)
-    assert (text.version, text.summary, text.caveats) == ("2", "We *heard*", "Few")
+    assert (text.summary, text.caveats) == ("We *heard*", "Few")
 
 
 @pytest.mark.parametrize(
@@ -93,13 +92,12 @@ def test_saving_keeps_the_text_and_returns_to_the_page(page):
     [
         ("summary", "nul\x00byte", "Null characters are not allowed"),
         ("next_steps", "x" * 20_001, "20,000 characters or fewer"),
-        ("version", "v" * 21, "at most 20 characters"),
     ],
 )
 def test_bad_text_is_refused_politely_and_what_was_saved_stays(page, field, value, says):
     series, client, url = page
-    client.post(url, {"version": "1", "summary": "Kept"})
-    data = {"version": "1", "summary": "Kept", field: value}
+    client.post(url, {"summary": "Kept"})
+    data = {"summary": "Kept", field: value}
     response = client.post(url, data)
     html = response.content.decode()
     assert response.status_code == 400
@@ -153,3 +151,49 @@ def test_a_quote_names_its_workshop_only_where_its_group_had_five_people_there()
     assert attribution(pcf, workshop, people) == "Parent carer forum, Leeds workshop (Yorkshire)"
     people = {(workshop.pk, pcf.pk): 4}
     assert attribution(pcf, workshop, people) == "Parent carer forum, a regional workshop"
+
+
+# Key findings: their figures and Easy Read sentence
+
+
+def test_a_finding_shows_the_figures_behind_it_and_its_easy_read_sentence(analyst):
+    from participants.models import Vote
+    from synthesis.models import Finding
+    from tests.factories import ContributionFactory, ParticipantFactory
+
+    workshop = make_workshop(region="North West")
+    post = ContributionFactory(participant__workshop=workshop, text="Start early")
+    for slug in ("pcf", "education"):
+        voter = ParticipantFactory(workshop=workshop, group=stakeholder_group(slug))
+        Vote.objects.create(participant=voter, contribution=post, choice="agree")
+    client = new_client()
+    client.force_login(analyst)
+    url = reverse("synthesis:findings", args=[workshop.series.pk])
+    data = {
+        "title": "Start early",
+        "body": "Everyone agreed.",
+        "easy_read": "Help children when they are young.",
+        "kind": "common_ground",
+        "contributions": str(post.pk),
+    }
+    assert client.post(url, data).status_code == 302
+    assert Finding.objects.get().easy_read == "Help children when they are young."
+    html = client.get(url).content.decode()
+    assert "In Easy Read:</strong> Help children when they are young." in html
+    assert (
+        "Evidence: 1 post, 2 votes from Parent carer forum, Education setting; North West." in html
+    )
+
+
+def test_an_over_long_easy_read_sentence_is_refused_and_nothing_is_saved(analyst):
+    from synthesis.models import Finding
+
+    series = SeriesFactory()
+    client = new_client()
+    client.force_login(analyst)
+    url = reverse("synthesis:findings", args=[series.pk])
+    data = {"title": "T", "body": "B", "kind": "debate", "easy_read": "w" * 201}
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "at most 200 characters" in response.content.decode()
+    assert not Finding.objects.exists()

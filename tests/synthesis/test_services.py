@@ -177,17 +177,19 @@ def make_theme(scene, *posts, title="Key workers"):
 
 
 def test_theme_create_links_visible_posts(scene):
-    """A theme links two or more visible posts of the series, taking the recommendation of
-    one of them, and records who made it."""
+    """A theme links two or more visible posts of the series and records who made it."""
     theme = make_theme(scene, scene.leeds_post, scene.london_post, title="  Key workers  ")
     assert theme.title == "Key workers"
     assert set(theme.contributions.all()) == {scene.leeds_post, scene.london_post}
     assert theme.created_by == scene.analyst
     assert theme.series == scene.series
-    assert theme.recommendation_id in {
-        scene.leeds_post.prompt.recommendation_id,
-        scene.london_post.prompt.recommendation_id,
-    }
+
+
+def test_a_theme_spanning_two_recommendations_lists_both(scene):
+    """A theme's recommendations are those of its posts, by number, each once."""
+    also_on_4 = post_in(scene.london_post.workshop, rec_number=4)
+    theme = make_theme(scene, scene.london_post, scene.leeds_post, also_on_4)
+    assert [rec.number for rec in theme.recommendations()] == [4, 5]
 
 
 @pytest.mark.parametrize("count", [0, 1, 2], ids=["none", "one", "one-twice"])
@@ -231,14 +233,13 @@ def test_theme_create_names_every_bad_number(scene):
     assert all(str(n) in message for n in bad)
 
 
-def test_a_post_can_be_in_only_one_theme(scene):
-    """Linking a post that is already in a theme is refused; the first theme is untouched."""
+def test_a_post_can_be_in_two_themes(scene):
+    """A post already in a theme can be linked into another; the first theme keeps it."""
     first = make_theme(scene, scene.leeds_post, scene.london_post)
-    with pytest.raises(ValidationError) as excinfo:
-        make_theme(scene, scene.london_post, scene.agreed, title="Second")
-    assert "only one theme" in error_text(excinfo, "contributions")
-    assert list(Theme.objects.all()) == [first]
+    second = make_theme(scene, scene.london_post, scene.agreed, title="Second")
     assert set(first.contributions.all()) == {scene.leeds_post, scene.london_post}
+    assert set(second.contributions.all()) == {scene.london_post, scene.agreed}
+    assert set(scene.london_post.themes.all()) == {first, second}
 
 
 def test_theme_create_refuses_a_blank_title(scene):
@@ -284,18 +285,15 @@ def test_theme_update_refusals_change_nothing(scene, bad):
     assert_theme_unchanged(scene, theme)
 
 
-def test_theme_update_refuses_a_post_of_another_theme(scene):
+def test_theme_update_may_take_a_post_of_another_theme(scene):
+    """An update may link a post another theme has too; that theme keeps its posts."""
     theme = make_theme(scene, scene.leeds_post, scene.london_post)
     other_post = post_in(scene.agreed.workshop)
     other = make_theme(scene, scene.agreed, other_post, title="Other")
-    with pytest.raises(ValidationError) as excinfo:
-        services.theme_update(
-            theme=theme,
-            title="Changed",
-            contribution_ids=[scene.leeds_post.pk, scene.agreed.pk],
-        )
-    assert "only one theme" in error_text(excinfo, "contributions")
-    assert_theme_unchanged(scene, theme)
+    services.theme_update(
+        theme=theme, title="Changed", contribution_ids=[scene.leeds_post.pk, scene.agreed.pk]
+    )
+    assert set(theme.contributions.all()) == {scene.leeds_post, scene.agreed}
     assert set(other.contributions.all()) == {scene.agreed, other_post}
 
 
