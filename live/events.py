@@ -28,7 +28,8 @@ def _deliver(signal, sender, event):
     # for the person whose change it was, and never keeps the others from the event.
     for receiver, result in signal.send_robust(sender, **event):
         if isinstance(result, Exception):
-            logger.error("%s could not handle %s", receiver.__qualname__, sender, exc_info=result)
+            name = getattr(receiver, "__qualname__", repr(receiver))
+            logger.error("%s could not handle %s", name, sender, exc_info=result)
 
 
 def render_on(signals, renderer):
