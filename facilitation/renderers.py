@@ -68,9 +68,10 @@ def contribution_merged(*, contribution, into, **event):
 
 
 def contribution_withdrawn(*, contribution_id, **event):
-    """A deleted post leaves every page it was on."""
+    """A deleted post leaves every page it was on. Its spotlight went with it (the row is
+    deleted with the post), so the wall redraws in case the projector showed it."""
     return {
-        WALL: [{"op": "remove", "id": f"wall-contribution-{contribution_id}"}],
+        WALL: [{"op": "remove", "id": f"wall-contribution-{contribution_id}"}, broadcast.RESYNC],
         FACILITATORS: [{"op": "remove", "id": f"console-contribution-{contribution_id}"}],
     }
 

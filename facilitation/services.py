@@ -6,7 +6,6 @@ from facilitation.models import Spotlight
 from facilitation.renderers import FACILITATORS, WALL
 from live.broadcast import publish, resync
 from participants.models import Contribution
-from participants.renderers import PARTICIPANTS
 
 
 def workshop_spotlight(*, workshop, contribution):
@@ -21,5 +20,6 @@ def workshop_spotlight(*, workshop, contribution):
         Spotlight.objects.update_or_create(
             workshop=workshop, defaults={"contribution": contribution}
         )
-    publish(workshop.pk, partial(resync, PARTICIPANTS, FACILITATORS, WALL))
+    # Phones never show the spotlight: only the console and the wall redraw.
+    publish(workshop.pk, partial(resync, FACILITATORS, WALL))
     return workshop

@@ -22,6 +22,7 @@ from synthesis.stats import Stance, Verdict
 
 QUOTES_PER_ITEM = 3
 YOUNG_PERSON = "young_person"
+HEARD_NOT_TESTED = "Heard, not yet tested"
 # The body's headings, in order, and the classes under each. A report is read, not searched:
 # the strongest items of each are printed in full, the rest counted (they are all in the
 # appendix and the data exports).
@@ -30,7 +31,7 @@ HEADINGS = (
     ("Agreed against", {Verdict.SHARED_REJECTION}),
     ("Points of debate", {Verdict.DEBATE_OPPOSED, Verdict.DEBATE_DIVERGENT}),
     ("Other views", {Verdict.MAJORITY_VIEW, Verdict.MAJORITY_REJECTS, Verdict.MIXED}),
-    ("Heard, not yet tested", {Verdict.INSUFFICIENT_DATA}),
+    (HEARD_NOT_TESTED, {Verdict.INSUFFICIENT_DATA}),
 )
 # Where it helps to say who holds which view in one sentence.
 SAY_WHO = {"Points of debate", "Other views"}
@@ -38,17 +39,24 @@ SAY_WHO = {"Points of debate", "Other views"}
 
 @dataclass
 class Bar:
-    """One bar of a chart: a label, a count and its length as a share of the longest."""
+    """One bar of a chart: a label, a count and its length as a share of the longest; a
+    count too small to show on its own is `hidden` (no number, no bar)."""
 
     label: str
     count: int
     share: float
+    hidden: bool = False
 
 
-def bars(counts):
-    """Bars for {label: count}, keeping the order given."""
+def bars(counts, *, protect=False):
+    """Bars for {label: count}, keeping the order given; with `protect`, counts of people
+    below the small-numbers threshold (but not none) are hidden."""
+    small = settings.REPORT_SMALL_NUMBER if protect else 0
     longest = max(counts.values(), default=0) or 1
-    return [Bar(label, count, 100 * count / longest) for label, count in counts.items()]
+    return [
+        Bar(label, count, 0 if 0 < count < small else 100 * count / longest, 0 < count < small)
+        for label, count in counts.items()
+    ]
 
 
 def views_in_words(item):
@@ -71,12 +79,28 @@ def who_holds_which_view(item):
     return "; ".join(parts)
 
 
+def _enough_people(group, workshop, people):
+    return people.get((workshop.pk, group.pk), 0) >= settings.REPORT_SMALL_NUMBER
+
+
 def attribution(group, workshop, people):
     """Who said it, naming the workshop only where the group had enough people there."""
-    if people.get((workshop.pk, group.pk), 0) < settings.REPORT_SMALL_NUMBER:
+    if not _enough_people(group, workshop, people):
         return f"{group.name}, a {workshop.get_kind_display().lower()} workshop"
     place = f" ({workshop.region})" if workshop.region else ""
     return f"{group.name}, {workshop.title}{place}"
+
+
+def protected_groups(item, people):
+    """Groups whose numbers an item's chart must not show: beside a workshop its quote names,
+    a group with fewer people there than the threshold could be picked out."""
+    if item.kind != "contribution" or not _enough_people(item.author_group, item.workshop, people):
+        return set()
+    return {
+        line.group.slug
+        for line in item.lines
+        if not _enough_people(line.group, item.workshop, people)
+    }
 
 
 def quotes(item, people):
@@ -98,13 +122,14 @@ def report_context(series, *, workshop=None, include_appendix=False, final=None)
         item.in_words = views_in_words(item)
         item.who = who_holds_which_view(item)
         item.quotes = quotes(item, people)
+        item.protected = protected_groups(item, people)
         item.voted_lines = [line for line in item.lines if line.tally.total]
     pillars = [_pillar_sections(pillar, recs, people) for pillar, recs in board.pillars]
     return {
         "series": series,
         "workshop": workshop,
         "title": f"{workshop.title}: {series.name}" if workshop else series.name,
-        "about": _about(workshops, scope),
+        "about": _about(workshops, scope, one_workshop=workshop is not None),
         "findings": findings_with_figures(series),
         "overview": _overview(board, pillars, people, workshops),
         "pillars": pillars,
@@ -135,7 +160,7 @@ def _people(scope):
     return {(workshop_id, group_id): n for workshop_id, group_id, n in rows}
 
 
-def _about(workshops, scope):
+def _about(workshops, scope, *, one_workshop):
     people = Participant.objects.filter(scope, is_scribe=False)
     by_group = dict(people.values_list("group__slug").annotate(n=Count("pk")).order_by())
     by_region = dict(people.values_list("workshop__region").annotate(n=Count("pk")).order_by())
@@ -146,8 +171,14 @@ def _about(workshops, scope):
         "last": max(starts, default=None),
         "regions": sorted({w.region for w in workshops if w.region}),
         "people": sum(by_group.values()),
-        "by_group": bars({g.name: by_group.get(g.slug, 0) for g in StakeholderGroup.objects.all()}),
-        "by_region": bars({region or "No region": n for region, n in sorted(by_region.items())}),
+        # A workshop's groups, and every region, are small enough to pick people out.
+        "by_group": bars(
+            {g.name: by_group.get(g.slug, 0) for g in StakeholderGroup.objects.all()},
+            protect=one_workshop,
+        ),
+        "by_region": bars(
+            {region or "No region": n for region, n in sorted(by_region.items())}, protect=True
+        ),
     }
 
 
@@ -180,7 +211,7 @@ def _pillar_sections(pillar, recommendations, people):
         headings = []
         for heading, verdicts in HEADINGS:
             chosen = [item for item in items if item.verdict in verdicts]
-            if heading == "Heard, not yet tested":
+            if heading == HEARD_NOT_TESTED:
                 chosen.sort(key=_untested_order(people))
             if chosen:
                 headings.append({"title": heading, "say_who": heading in SAY_WHO, **_shown(chosen)})

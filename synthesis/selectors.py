@@ -127,7 +127,8 @@ def finding_figures(finding):
         "name", flat=True
     )
     regions = sorted({p.workshop.region for p in shown if p.workshop.region})
-    cited = f"{len(finding.contributions.all())} post{pluralize(len(finding.contributions.all()))}"
+    cited_posts = [p for p in finding.contributions.all() if p in shown]
+    cited = f"{len(cited_posts)} post{pluralize(len(cited_posts))}"
     if themes:
         cited += f" and {len(themes)} theme{pluralize(len(themes))}"
     count = votes.count()

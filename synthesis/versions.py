@@ -15,10 +15,8 @@ from accounts.models import AuditEntry
 from participants.models import Contribution, Vote
 from synthesis.exports import render_pdf
 from synthesis.models import ReportVersion
-from synthesis.report import data_version, report_context
+from synthesis.report import HEARD_NOT_TESTED, data_version, report_context
 from synthesis.selectors import next_report_version
-
-HEARD_NOT_TESTED = "Heard, not yet tested"
 
 
 def unconfirmed_items(series):
@@ -69,9 +67,13 @@ def _difference(change, noun):
     return f"{abs(change)} {noun}{pluralize(abs(change))} {'more' if change > 0 else 'fewer'}"
 
 
-@transaction.atomic
 def report_version_finalise(*, series, user=None):
-    """Make the report as it stands the next final version, its PDF stored as approved."""
+    """Make the report as it stands the next final version, its PDF stored as approved.
+
+    The PDF is rendered before the row is written, outside a transaction: a render takes
+    seconds, and votes keep arriving meanwhile. Two analysts making the same number final
+    at once: the second is told, and its file is removed.
+    """
     version = ReportVersion(
         series=series,
         number=next_report_version(series),
@@ -82,10 +84,12 @@ def report_version_finalise(*, series, user=None):
     )
     pdf = render_pdf(series, final=version)
     name = f"{slugify(series.name) or 'series'}-version-{version.number}.pdf"
+    version.file.save(name, ContentFile(pdf), save=False)
     try:
         with transaction.atomic():
-            version.file.save(name, ContentFile(pdf), save=True)
+            version.save()
     except IntegrityError as error:
+        version.file.delete(save=False)
         raise ValidationError(
             f"Version {version.number} has just been made final by someone else."
         ) from error

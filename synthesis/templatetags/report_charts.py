@@ -8,6 +8,7 @@ and agree right of it, so the two are told apart by position and pattern, not co
 from dataclasses import dataclass
 
 from django import template
+from django.conf import settings
 from django.template.defaultfilters import pluralize
 
 register = template.Library()
@@ -54,17 +55,24 @@ def agreement_rows(item):
     """A Row per group that has voted on the item. A group too small to judge (the board's
     NO_DATA: fewer votes than the min_group_votes threshold) gets no bar at all, so two votes
     can never draw a full-length one."""
+    protected = getattr(item, "protected", set())
     return [
-        Row(
-            label=line.group.name,
-            words=_words(line),
-            y=TOP + n * ROW,
-            too_few=not line.judged,
-            agree=0 if not line.judged else HALF * line.agree_share / 100,
-            disagree=0 if not line.judged else HALF * line.disagree_share / 100,
-        )
+        _row(n, line, hidden=line.group.slug in protected)
         for n, line in enumerate(item.voted_lines)
     ]
+
+
+def _row(n, line, *, hidden):
+    """A group's row; `hidden` (too few people to show their numbers) draws no bar either."""
+    empty = hidden or not line.judged
+    return Row(
+        label=line.group.name,
+        words=f"fewer than {settings.REPORT_SMALL_NUMBER} people" if hidden else _words(line),
+        y=TOP + n * ROW,
+        too_few=empty,
+        agree=0 if empty else HALF * line.agree_share / 100,
+        disagree=0 if empty else HALF * line.disagree_share / 100,
+    )
 
 
 @dataclass(frozen=True)

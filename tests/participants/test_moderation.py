@@ -675,15 +675,20 @@ def test_tally_events_reach_consoles_and_the_wall_but_not_phones(post, other):
 # workshop_spotlight
 
 
-def test_spotlight_puts_a_visible_post_on_the_wall_and_everyone_resyncs(
+def only_staff_pages_resync(sent, workshop):
+    """Consoles and the wall re-sync; phones, which never show the spotlight, are left be."""
+    return sent == [(workshop.pk, {FACILITATORS: [{"op": "resync"}], WALL: [{"op": "resync"}]})]
+
+
+def test_spotlight_puts_a_visible_post_on_the_wall_and_staff_pages_resync(
     workshop, post, sent, committed
 ):
-    """A visible post of the workshop can be spotlit; every page re-syncs."""
+    """A visible post of the workshop can be spotlit; consoles and the wall re-sync."""
     with committed():
         workshop_spotlight(workshop=workshop, contribution=post)
     workshop.refresh_from_db()
     assert spotlight(workshop.pk) == post
-    assert resync_everyone(sent, workshop)
+    assert only_staff_pages_resync(sent, workshop)
 
 
 def test_spotlight_none_clears_it(workshop, post, sent, committed):
@@ -693,7 +698,7 @@ def test_spotlight_none_clears_it(workshop, post, sent, committed):
         workshop_spotlight(workshop=workshop, contribution=None)
     workshop.refresh_from_db()
     assert spotlight(workshop.pk) is None
-    assert resync_everyone(sent, workshop)
+    assert only_staff_pages_resync(sent, workshop)
 
 
 @pytest.mark.parametrize("state", [HIDDEN, PENDING, MERGED])
@@ -845,3 +850,16 @@ def test_set_premoderation_decides_whether_new_posts_are_held(
     open_prompt.refresh_from_db()
     contribution = create(participant, open_prompt)
     assert contribution.state == (PENDING if premoderation else VISIBLE)
+
+
+def test_a_withdrawn_post_on_the_wall_leaves_the_projector(
+    workshop, participant, post, sent, committed
+):
+    """Its spotlight goes with the post, so the wall redraws rather than keep showing it."""
+    workshop_spotlight(workshop=workshop, contribution=post)
+    sent.clear()
+    with committed():
+        services.contribution_withdraw(participant=participant, contribution=post)
+    [(_, events)] = sent
+    assert {"op": "resync"} in events[WALL]
+    assert spotlight(workshop.pk) is None

@@ -197,3 +197,51 @@ def test_an_over_long_easy_read_sentence_is_refused_and_nothing_is_saved(analyst
     assert response.status_code == 400
     assert "at most 200 characters" in response.content.decode()
     assert not Finding.objects.exists()
+
+
+def test_beside_a_named_workshop_a_small_groups_numbers_are_not_shown():
+    """The quote names its workshop (the author's group had five there); a group with two
+    people there gets no bar and no numbers in the chart, only 'fewer than 5 people'."""
+    from types import SimpleNamespace
+
+    from synthesis.report import protected_groups
+    from synthesis.stats import Tally
+    from synthesis.templatetags.report_charts import agreement_rows
+
+    workshop = make_workshop(title="Leeds workshop")
+    pcf, young = stakeholder_group("pcf"), stakeholder_group("young_person")
+    people = {(workshop.pk, pcf.pk): 5, (workshop.pk, young.pk): 2}
+    lines = [
+        SimpleNamespace(
+            group=group,
+            tally=Tally(3, 0, 0),
+            stance=Stance.AGREES,
+            judged=True,
+            agree_share=100,
+            disagree_share=0,
+        )
+        for group in (pcf, young)
+    ]
+    item = SimpleNamespace(kind="contribution", author_group=pcf, workshop=workshop, lines=lines)
+    item.protected = protected_groups(item, people)
+    item.voted_lines = lines
+    assert item.protected == {"young_person"}
+    pcf_row, young_row = agreement_rows(item)
+    assert pcf_row.words == "3 of 3 agree, 0 disagree" and pcf_row.agree > 0
+    assert young_row.words == "fewer than 5 people" and young_row.too_few
+    assert young_row.agree == young_row.disagree == 0
+    people[(workshop.pk, pcf.pk)] = 4  # the workshop is no longer named: nothing to protect
+    assert protected_groups(item, people) == set()
+
+
+def test_who_took_part_hides_small_regions_and_a_workshops_small_groups():
+    from synthesis.report import bars
+
+    shown = bars({"North West": 19, "Online": 3, "Nowhere": 0}, protect=True)
+    assert [(b.label, b.hidden) for b in shown] == [
+        ("North West", False),
+        ("Online", True),
+        ("Nowhere", False),
+    ]
+    assert shown[1].share == 0
+    assert not any(b.hidden for b in bars({"Young person": 3}))
