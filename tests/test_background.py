@@ -157,9 +157,16 @@ def test_arguments_a_broker_could_not_carry_are_refused_when_queued(threads):
 
 @pytest.fixture
 def held_render(monkeypatch):
-    """The export's renderer waits for `release`; `started` is set once it is entered."""
-    started, release = threading.Event(), threading.Event()
-    render = synthesis_tasks.render_export
+    """The export's renderer waits for `release`; `started` is set once it is entered, and
+    `finished` once the task has recorded its outcome.
+
+    The test waits on these rather than reading the export while the task writes it: the
+    test database is SQLite in memory with a shared cache, where a write that meets another
+    connection's read fails at once ("table is locked") instead of waiting its turn, as it
+    does on the file that `make run` uses.
+    """
+    started, release, finished = threading.Event(), threading.Event(), threading.Event()
+    render, update = synthesis_tasks.render_export, synthesis_tasks._update
 
     def wait_then_render(export):
         started.set()
@@ -167,14 +174,20 @@ def held_render(monkeypatch):
             raise TimeoutError("the test never released the renderer")
         return render(export)
 
+    def update_then_tell(export, **fields):
+        update(export, **fields)
+        if export.is_finished:
+            finished.set()
+
     monkeypatch.setattr(synthesis_tasks, "render_export", wait_then_render)
-    yield started, release
+    monkeypatch.setattr(synthesis_tasks, "_update", update_then_tell)
+    yield started, release, finished
     release.set()  # never leave a pool thread waiting after a failed test
 
 
 @committed_db
 def test_an_export_is_built_after_the_request_has_returned(client, threads, held_render):
-    started, release = held_render
+    started, release, finished = held_render
     workshop = make_workshop()
     ContributionFactory(participant__workshop=workshop)
     client.force_login(UserFactory(roles=["Analysts"]))
@@ -182,27 +195,18 @@ def test_an_export_is_built_after_the_request_has_returned(client, threads, held
 
     response = client.post(exports_url, {"kind": "contributions_csv", "workshop": ""})
     assert response.status_code == 302  # back while the renderer is still held
+    assert started.wait(WAIT_SECONDS)
     export = ReportExport.objects.get()
     status_url = reverse("synthesis:export_status", args=[export.pk])
-    assert started.wait(WAIT_SECONDS)
     fragment = client.get(status_url).content.decode()
     assert f'<progress id="progress-{export.pk}" max="100" value="10">' in fragment
 
     release.set()
-    export = wait_until_finished(export)
+    assert finished.wait(WAIT_SECONDS)
+    export.refresh_from_db()
     assert (export.status, export.error) == (ReportExport.Status.DONE, "")
     download_url = reverse("synthesis:export_download", args=[export.pk])
     assert f'href="{download_url}"' in client.get(status_url).content.decode()
-
-
-def wait_until_finished(export):
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        export.refresh_from_db()
-        if export.is_finished:
-            return export
-        time.sleep(0.1)
-    pytest.fail(f"export still {export.status} after {WAIT_SECONDS} s")
 
 
 def test_eager_runs_a_task_at_once_in_the_caller(settings):
