@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
@@ -26,7 +26,7 @@ from pillars.models import Recommendation
 from synthesis.board import contribution_items
 from synthesis.docx_report import render_docx
 from synthesis.models import ReportExport
-from synthesis.report import report_context
+from synthesis.report import in_scope, report_context
 from synthesis.selectors import thresholds
 from synthesis.stats import Verdict
 
@@ -104,10 +104,6 @@ def neutralise(value):
     return value
 
 
-def _in_scope(series, workshop):
-    return Q(workshop=workshop) if workshop else Q(workshop__series=series)
-
-
 def vote_matrix(contribution_ids):
     """{participant id: {contribution id: 1 agree, -1 disagree, 0 pass}}; an author's vote
     on their own post is left out, as everywhere else in the app."""
@@ -127,7 +123,7 @@ class _Scope:
 
     def __init__(self, series, workshop=None):
         self.series, self.workshop = series, workshop
-        people = Participant.objects.filter(_in_scope(series, workshop)).order_by("pk")
+        people = Participant.objects.filter(in_scope(series, workshop)).order_by("pk")
         self.group_of = dict(people.values_list("pk", "group__slug"))
         # Participants are numbered 1, 2, 3 … in the order they joined, never by database
         # id, and the same way in every export of this scope, so the tables join up.
@@ -223,7 +219,7 @@ class PolisTables(_Scope):
 
     def __init__(self, series, workshop=None):
         super().__init__(series, workshop)
-        self.posts = list(Contribution.objects.filter(_in_scope(series, workshop)).order_by("pk"))
+        self.posts = list(Contribution.objects.filter(in_scope(series, workshop)).order_by("pk"))
         self.matrix = vote_matrix([post.pk for post in self.posts])
         self.group_ids = {
             slug: n

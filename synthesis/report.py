@@ -113,9 +113,14 @@ def quotes(item, people):
     return [(item.text, attribution(item.author_group, item.workshop, people))]
 
 
+def in_scope(series, workshop=None):
+    """Rows (participants, contributions) of one workshop, or of every workshop of a series."""
+    return Q(workshop=workshop) if workshop else Q(workshop__series=series)
+
+
 def report_context(series, *, workshop=None, include_appendix=False, final=None):
     board = build_board(series, workshop=workshop)
-    scope = Q(workshop=workshop) if workshop else Q(workshop__series=series)
+    scope = in_scope(series, workshop)
     people = _people(scope)
     workshops = [workshop] if workshop else list(series.workshops.all())
     for item in board.items:
@@ -308,7 +313,7 @@ def _appendix(scope):
 
 def data_version(series, workshop=None):
     """A fingerprint of everything a report of this scope shows; it changes when any does."""
-    scope = Q(workshop=workshop) if workshop else Q(workshop__series=series)
+    scope = in_scope(series, workshop)
     contributions = Contribution.objects.filter(scope)
     state = (
         list(

@@ -17,21 +17,10 @@ from tests.factories import (
     make_workshop,
     stakeholder_group,
 )
+from tests.synthesis.test_exports import POLIS_COMMENTS, POLIS_VOTES
 
 pytestmark = pytest.mark.django_db
 
-# As Polis writes them (compdemocracy/polis: server/src/routes/export.ts, math export.clj).
-POLIS_COMMENTS = [
-    "timestamp",
-    "datetime",
-    "comment-id",
-    "author-id",
-    "agrees",
-    "disagrees",
-    "moderated",
-    "comment-body",
-]
-POLIS_VOTES = ["participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"]
 HIDDEN_TEXT = "Words a moderator took down"
 PENDING_TEXT = "Words never approved"
 
