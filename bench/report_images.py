@@ -1,10 +1,12 @@
-"""Pictures of the demo report's first pages, for the docs: docs/images/report-page-N.png.
+"""Pictures of the demo report's first pages, for the docs: docs/images/report-page-N.png,
+or with --easy-read the Easy Read version's: docs/images/easy-read-page-N.png.
 
-    .venv/bin/python bench/report_images.py [--pages 1-4] [--dpi 80] [--out docs/images]
+    .venv/bin/python bench/report_images.py [--easy-read] [--pages 1-4] [--dpi 80]
+                                            [--out docs/images]
 
 It seeds the demo on a fresh database (servers.database), renders the series report as the
-export task does (synthesis.exports.render_pdf, no appendix) in a Django process, and turns
-the pages asked for into PNGs with pdftoppm (poppler-utils: `apt-get install poppler-utils`).
+export task does (synthesis.exports.render_pdf, no appendix, or render_easy_read_pdf) in a
+Django process, and turns the pages asked for into PNGs with pdftoppm (poppler-utils: `apt-get install poppler-utils`).
 The demo's votes are drawn from a fixed seed, so a rerun redraws the same pictures unless the
 report itself changed.
 """
@@ -22,17 +24,17 @@ from common import log
 
 RENDER = """
 from demo import seed
-from synthesis.exports import render_pdf
+from synthesis import exports
 from workshops.models import Series
 series = Series.objects.get(name=seed.SERIES_NAME)
-open({path!r}, "wb").write(render_pdf(series))
+open({path!r}, "wb").write(exports.{render}(series))
 """
 
 
-def render_demo_pdf(path):
+def render_demo_pdf(path, render):
     with servers.database() as url:
         env = servers.app_env(url)
-        code = RENDER.format(path=str(path))
+        code = RENDER.format(path=str(path), render=render)
         subprocess.run(
             [servers.PYTHON, "manage.py", "shell", "-v", "0", "-c", code],
             cwd=servers.ROOT,
@@ -41,8 +43,8 @@ def render_demo_pdf(path):
         )
 
 
-def pages_to_png(pdf, first, last, dpi, out):
-    """pdftoppm numbers its files by page; they are renamed report-page-N.png."""
+def pages_to_png(pdf, first, last, dpi, out, name):
+    """pdftoppm numbers its files by page; they are renamed NAME-page-N.png."""
     with tempfile.TemporaryDirectory() as folder:
         prefix = Path(folder) / "page"
         subprocess.run(
@@ -51,12 +53,13 @@ def pages_to_png(pdf, first, last, dpi, out):
         )
         for made in sorted(Path(folder).glob("page-*.png")):
             number = int(made.stem.rsplit("-", 1)[1])
-            shutil.move(made, out / f"report-page-{number}.png")
-            log(f"  {out / f'report-page-{number}.png'}")
+            shutil.move(made, out / f"{name}-page-{number}.png")
+            log(f"  {out / f'{name}-page-{number}.png'}")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--easy-read", action="store_true", help="the Easy Read version")
     parser.add_argument("--pages", default="1-4", help="first-last, counted from 1")
     parser.add_argument("--dpi", type=int, default=80)
     parser.add_argument("--out", type=Path, default=servers.ROOT / "docs/images")
@@ -68,8 +71,9 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         pdf = Path(folder) / "report.pdf"
         log("Seeding the demo and rendering its report…")
-        render_demo_pdf(pdf)
-        pages_to_png(pdf, int(first), int(last or first), args.dpi, args.out)
+        render_demo_pdf(pdf, "render_easy_read_pdf" if args.easy_read else "render_pdf")
+        name = "easy-read" if args.easy_read else "report"
+        pages_to_png(pdf, int(first), int(last or first), args.dpi, args.out, name)
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ class SeriesSpec:
     common_ground: tuple[str, ...]
     sequencing: str
     other_debates: tuple[str, ...]
+    agreed_against: tuple[str, ...]
     # What analysts wrote around the report (see synthesis.models.ReportText).
     report_text: dict
     # Key findings: title, body, kind, easy_read, and the statements that are their evidence.
@@ -114,7 +115,12 @@ def load(directory=CONTENT_DIR):
     series = _series(ContentFile(directory / "series.yaml"))
     workshops = _workshops(ContentFile(directory / "workshops.yaml"))
     posts = _posts(ContentFile(directory / "posts.yaml"), {w.key: w for w in workshops})
-    missing = {*series.common_ground, series.sequencing, *series.other_debates}
+    missing = {
+        *series.common_ground,
+        series.sequencing,
+        *series.other_debates,
+        *series.agreed_against,
+    }
     missing |= {key for finding in series.findings for key in finding["statements"]}
     missing |= {key for theme in series.themes for key in theme["statements"]}
     missing -= {post.key for post in posts}
@@ -133,6 +139,7 @@ def _series(file):
         common_ground=tuple(need(statements, "common_ground", "statements")),
         sequencing=need(statements, "sequencing", "statements"),
         other_debates=tuple(need(statements, "other_debates", "statements")),
+        agreed_against=tuple(need(statements, "agreed_against", "statements")),
         report_text=_report_text(file, need(data, "report_text")),
         findings=tuple(_finding(file, f, n) for n, f in enumerate(need(data, "findings"), 1)),
         themes=tuple(_theme(file, t, n) for n, t in enumerate(need(data, "themes"), 1)),

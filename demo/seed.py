@@ -42,6 +42,7 @@ POSTS = CONTENT.posts
 COMMON_GROUND_STATEMENTS = CONTENT.series.common_ground
 SEQUENCING_STATEMENT = CONTENT.series.sequencing
 OTHER_DEBATE_STATEMENTS = CONTENT.series.other_debates
+AGREED_AGAINST_STATEMENTS = CONTENT.series.agreed_against
 
 # The votes' random choices start from this, so every run draws the same votes.
 VOTE_SEED = 20250204

@@ -14,7 +14,7 @@ from django.db.models import F, Prefetch
 
 from participants.models import Contribution, StakeholderGroup, Vote
 from pillars.models import Pillar
-from synthesis.models import Judgement, Theme, recommendations_of
+from synthesis.models import Judgement, ReportChoice, Theme, recommendations_of
 from synthesis.selectors import (
     CHOICE_FIELD,
     as_tallies,
@@ -90,6 +90,7 @@ class Item:
     members: list = field(default_factory=list)
     regions: list = field(default_factory=list)
     judgement: Judgement | None = None
+    report_choice: ReportChoice | None = None
     lines: list = field(default_factory=list)
     # The class the rule gives at series scope, which is what decisions are made against;
     # None where a filtered board cannot tell (a theme with some of its posts filtered out).
@@ -112,6 +113,14 @@ class Item:
     def verdict(self):
         """The analyst's decision where there is one, else the rule's suggestion."""
         return Verdict(self.judgement.verdict) if self.judgement else self.reading.verdict
+
+    @property
+    def pinned(self):
+        return getattr(self.report_choice, "choice", None) == ReportChoice.Choice.PINNED
+
+    @property
+    def left_out(self):
+        return getattr(self.report_choice, "choice", None) == ReportChoice.Choice.LEFT_OUT
 
     @property
     def changed_since_decision(self):
@@ -169,7 +178,7 @@ def build_board(
     themed = {member.pk for theme in themes for member in theme.members}
     items = _contribution_items(contributions.exclude(pk__in=themed), present, rules)
     items += _theme_items([t for t in themes if t.members], present, rules)
-    _attach_judgements(items, series)
+    _attach_decisions(items, series)
     _attach_series_verdicts(items, series, rules, filtered=bool(workshop or region or group))
     for item in items:
         item.lines = [
@@ -304,14 +313,13 @@ def _attach_series_verdicts(items, series, rules, *, filtered):
             item.series_verdict = classify(item.tallies, present, rules).verdict
 
 
-def _attach_judgements(items, series):
-    judgements = Judgement.objects.filter(series=series).select_related("decided_by")
-    by_item = {
-        ("contribution", j.contribution_id) if j.contribution_id else ("theme", j.theme_id): j
-        for j in judgements
-    }
-    for item in items:
-        item.judgement = by_item.get((item.kind, item.pk))
+def _attach_decisions(items, series):
+    """Each item's judgement and report choice, where analysts have made them."""
+    for model, name in ((Judgement, "judgement"), (ReportChoice, "report_choice")):
+        decisions = model.objects.filter(series=series).select_related("decided_by")
+        by_item = {decision.item_key: decision for decision in decisions}
+        for item in items:
+            setattr(item, name, by_item.get((item.kind, item.pk)))
 
 
 def _arrange(series, items, present):
@@ -353,7 +361,7 @@ def contribution_items(series, workshop=None):
     present = present_groups(workshop=workshop) if workshop else present_groups(series=series)
     contributions = _visible_contributions(series, workshop=workshop, region="", group=None)
     items = _contribution_items(contributions, present, rules)
-    _attach_judgements(items, series)
+    _attach_decisions(items, series)
     return items
 
 

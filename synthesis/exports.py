@@ -25,11 +25,20 @@ from participants.models import Contribution, Participant, StakeholderGroup, Vot
 from pillars.models import Recommendation
 from synthesis.board import contribution_items
 from synthesis.docx_report import render_docx
+from synthesis.easy_read import easy_read_context
 from synthesis.models import ReportExport
-from synthesis.report import in_scope, report_context
+from synthesis.report import (
+    enough_people,
+    in_scope,
+    people_by_place,
+    protected_groups,
+    report_context,
+    unnamed_workshop,
+)
 from synthesis.selectors import thresholds
 from synthesis.stats import Verdict
 
+FEWER = "fewer than {small} people"
 VOTE_VALUE = {Vote.Choice.AGREE: 1, Vote.Choice.DISAGREE: -1, Vote.Choice.PASS: 0}
 # A spreadsheet runs a cell that starts like a formula; these are shown as text instead.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -46,8 +55,9 @@ COMMENT_COLUMNS = {
     "comment-body": "The words of the post as the wall showed them, personal details masked.",
     "passes": "Pass votes, leaving out the author's own.",
     "author-group": "The stakeholder group the author spoke for.",
-    "workshop": "The workshop the post was written in.",
-    "region": "The workshop's region.",
+    "workshop": "The workshop the post was written in; “a regional workshop” (or national) "
+    "where fewer than {small} people of the author's group took part in it.",
+    "region": "The workshop's region; empty where the workshop is not named.",
     "recommendation": "The number of the recommendation the prompt asked about.",
     "recommendation-title": "The title of that recommendation.",
     "class": "The class an analyst confirmed or chose; where none has, the suggested class.",
@@ -155,6 +165,7 @@ class Tables(_Scope):
     def __init__(self, series, workshop=None):
         super().__init__(series, workshop)
         self.items = sorted(contribution_items(series, workshop), key=lambda i: i.pk)
+        self.people = people_by_place(in_scope(series, workshop))
         self.groups = list(StakeholderGroup.objects.all())
         self.matrix = vote_matrix([item.pk for item in self.items])
         self.recommendations = Recommendation.objects.filter(
@@ -163,9 +174,14 @@ class Tables(_Scope):
 
     def comment_columns(self):
         """{column: what it holds}, in the order of the comments table."""
-        return COMMENT_COLUMNS | {
+        small = settings.REPORT_SMALL_NUMBER
+        fewer = FEWER.format(small=small)
+        return {
+            column: meaning.format(small=small) for column, meaning in COMMENT_COLUMNS.items()
+        } | {
             f"{g.slug}-{field}": f"{field.capitalize()} votes from {g.name}, leaving out the "
-            "author's own."
+            f"author's own; “{fewer}” where the workshop is named and fewer than {small} of "
+            "them took part in it."
             for g in self.groups
             for field in ("agrees", "disagrees", "passes")
         }
@@ -176,8 +192,13 @@ class Tables(_Scope):
             yield self._comment_row(item)
 
     def _comment_row(self, item):
+        """A post's row, under the report's small-numbers rule: where its author's group was
+        small in the workshop, the workshop is not named; where the workshop is named, a
+        small group's counts are not given."""
         total = item.total
         recommendation = self.recommendations.get(item.recommendation_id)
+        named = enough_people(item.author_group, item.workshop, self.people)
+        protected = protected_groups(item, self.people, self.groups)
         return [
             int(item.created.timestamp()),
             item.created,
@@ -189,18 +210,23 @@ class Tables(_Scope):
             item.text,
             total.passes,
             item.author_group.name,
-            item.workshop.title,
-            item.workshop.region,
+            item.workshop.title if named else unnamed_workshop(item.workshop),
+            item.workshop.region if named else "",
             recommendation.number if recommendation else "",
             recommendation.title if recommendation else "",
             item.verdict.label,
             item.reading.verdict.label,
             *[
-                getattr(item.tallies.get(g.slug), field, 0) or 0
+                self._count(item.tallies.get(g.slug), field, hidden=g.slug in protected)
                 for g in self.groups
                 for field in ("agree", "disagree", "passes")
             ],
         ]
+
+    @staticmethod
+    def _count(tally, field, *, hidden):
+        count = getattr(tally, field, 0) or 0
+        return FEWER.format(small=settings.REPORT_SMALL_NUMBER) if hidden and count else count
 
     def participants_votes(self):
         """One row per person who voted on any of the posts."""
@@ -364,15 +390,24 @@ def _column_dictionary(tables, headers):
 
 def render_pdf(series, workshop=None, include_appendix=False, final=None):
     """The report as a tagged PDF; a draft on every page unless `final` (a ReportVersion)."""
+    context = report_context(
+        series, workshop=workshop, include_appendix=include_appendix, final=final
+    )
+    return tagged_pdf(render_to_string("synthesis/report/report.html", context))
+
+
+def render_easy_read_pdf(series, workshop=None, final=None):
+    """The report's Easy Read version as a tagged PDF, marked as the report is."""
+    context = easy_read_context(series, workshop=workshop, final=final)
+    return tagged_pdf(render_to_string("synthesis/report/easy_read.html", context))
+
+
+def tagged_pdf(html):
     # Imported here: WeasyPrint takes seconds to load and only the worker renders PDFs.
     from weasyprint import HTML
 
     from synthesis.pdfua import make_accessible
 
-    html = render_to_string(
-        "synthesis/report/report.html",
-        report_context(series, workshop=workshop, include_appendix=include_appendix, final=final),
-    )
     # pdf/ua-1 makes a tagged PDF: structure tree, language and title from the HTML.
     pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/ua-1")
     return make_accessible(pdf)
@@ -382,6 +417,7 @@ Kind = ReportExport.Kind
 # Each kind of export: how its bytes are made, and the file extension they are saved with.
 RENDERERS = {
     Kind.PDF: (lambda e: render_pdf(e.series, e.workshop, e.include_appendix), "pdf"),
+    Kind.EASY_READ: (lambda e: render_easy_read_pdf(e.series, e.workshop), "pdf"),
     Kind.DOCX: (lambda e: render_docx(e.series, e.workshop, e.include_appendix), "docx"),
     Kind.CONTRIBUTIONS_CSV: (lambda e: write_csv(Tables(e.series, e.workshop).comments()), "csv"),
     Kind.VOTES_CSV: (

@@ -3,7 +3,7 @@ from django import forms
 from participants.models import StakeholderGroup
 from pillars.models import Pillar, Recommendation
 from synthesis.board import VERDICT_ORDER
-from synthesis.models import Finding, ReportExport, ReportText
+from synthesis.models import Finding, ReportChoice, ReportExport, ReportText
 
 
 class SeriesFilterForm(forms.Form):
@@ -65,6 +65,14 @@ class JudgementForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
+    )
+
+
+class ReportChoiceForm(forms.Form):
+    choice = forms.ChoiceField(
+        label="In the report",
+        required=False,
+        choices=[("", "As the selection rule decides"), *ReportChoice.Choice.choices],
     )
 
 
@@ -134,11 +142,8 @@ MARKDOWN_HINT = (
 class ReportTextForm(forms.ModelForm):
     class Meta:
         model = ReportText
-        fields = ["summary", "background", "recruitment", "caveats", "next_steps"]
-        widgets = {
-            name: forms.Textarea(attrs={"rows": 6})
-            for name in ("summary", "background", "recruitment", "caveats", "next_steps")
-        }
+        fields = ReportText.FIELDS
+        widgets = {name: forms.Textarea(attrs={"rows": 6}) for name in ReportText.FIELDS}
         help_texts = {
             "background": "Why the workshops were held and who took part. " + MARKDOWN_HINT,
             "summary": "What a reader who reads nothing else should know. " + MARKDOWN_HINT,

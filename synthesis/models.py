@@ -42,7 +42,43 @@ class Theme(models.Model):
         return recommendations_of(self.contributions.all())
 
 
-class Judgement(models.Model):
+class ItemDecision(models.Model):
+    """An analyst's decision about one board item: a post or a theme, never both."""
+
+    contribution = models.OneToOneField(
+        "participants.Contribution",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="%(class)s",
+    )
+    theme = models.OneToOneField(
+        Theme, on_delete=models.CASCADE, null=True, blank=True, related_name="%(class)s"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(contribution__isnull=False, theme__isnull=True)
+                | models.Q(contribution__isnull=True, theme__isnull=False),
+                name="%(class)s_of_one_item",
+            )
+        ]
+
+    @property
+    def item_key(self):
+        """(kind, id) as the board names its items."""
+        if self.contribution_id:
+            return ("contribution", self.contribution_id)
+        return ("theme", self.theme_id)
+
+
+class Judgement(ItemDecision):
     """An analyst's confirmation or override of the suggested class of one item.
 
     `computed` records what the rule said at the time, so the board can show when later
@@ -52,32 +88,12 @@ class Judgement(models.Model):
     series = models.ForeignKey(
         "workshops.Series", on_delete=models.CASCADE, related_name="judgements"
     )
-    contribution = models.OneToOneField(
-        "participants.Contribution",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="judgement",
-    )
-    theme = models.OneToOneField(
-        Theme, on_delete=models.CASCADE, null=True, blank=True, related_name="judgement"
-    )
     verdict = models.CharField(max_length=20, choices=VERDICT_CHOICES)
     computed = models.CharField(max_length=20, choices=VERDICT_CHOICES)
     reason = models.TextField(blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(contribution__isnull=False, theme__isnull=True)
-                | models.Q(contribution__isnull=True, theme__isnull=False),
-                name="judgement_of_one_item",
-            )
-        ]
+    class Meta(ItemDecision.Meta):
+        pass
 
     def __str__(self):
         return f"{self.get_verdict_display()} ({'override' if self.is_override else 'confirmed'})"
@@ -85,6 +101,27 @@ class Judgement(models.Model):
     @property
     def is_override(self):
         return self.verdict != self.computed
+
+
+class ReportChoice(ItemDecision):
+    """An analyst's choice to print an item in the report whatever the selection rule says
+    (pinned), or to leave it out of the report only: it stays on the board, in the appendix
+    and in the data exports."""
+
+    class Choice(models.TextChoices):
+        PINNED = "pinned", "Always print in the report"
+        LEFT_OUT = "left_out", "Leave out of the report"
+
+    series = models.ForeignKey(
+        "workshops.Series", on_delete=models.CASCADE, related_name="report_choices"
+    )
+    choice = models.CharField(max_length=10, choices=Choice.choices)
+
+    class Meta(ItemDecision.Meta):
+        pass
+
+    def __str__(self):
+        return self.get_choice_display()
 
 
 class Finding(models.Model):
@@ -129,6 +166,7 @@ class ReportExport(models.Model):
 
     class Kind(models.TextChoices):
         PDF = "pdf", "Report (PDF)"
+        EASY_READ = "easy_read", "Easy Read report (PDF)"
         DOCX = "docx", "Report (Word)"
         CONTRIBUTIONS_CSV = "contributions_csv", "Contributions (CSV)"
         VOTES_CSV = "votes_csv", "Votes (CSV)"
@@ -185,11 +223,21 @@ REPRESENTATIVENESS_CAVEAT = (
 
 
 class ReportText(models.Model):
-    """What analysts write around a series report: its front matter, in the Markdown subset
-    of synthesis.rich_text."""
+    """What analysts write around a report: its front matter, in the Markdown subset of
+    synthesis.rich_text. A series has one for its report and each workshop may have its own;
+    a workshop's report without one prints the series' text."""
 
-    series = models.OneToOneField(
-        "workshops.Series", on_delete=models.CASCADE, related_name="report_text"
+    FIELDS = ("summary", "background", "recruitment", "caveats", "next_steps")
+
+    series = models.ForeignKey(
+        "workshops.Series", on_delete=models.CASCADE, related_name="report_texts"
+    )
+    workshop = models.OneToOneField(
+        "workshops.Workshop",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="report_text",
     )
     background = models.TextField("Background and purpose", blank=True)
     recruitment = models.TextField(
@@ -203,12 +251,22 @@ class ReportText(models.Model):
     )
     updated = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series"],
+                condition=models.Q(workshop__isnull=True),
+                name="one_report_text_per_series",
+            )
+        ]
+
     def __str__(self):
-        return f"Report text for {self.series}"
+        return f"Report text for {self.workshop or self.series}"
 
 
 class ReportVersion(models.Model):
-    """A final version of a series report: numbered, its PDF frozen as it was approved.
+    """A final version of a series report: numbered, its PDFs (the report and its Easy Read
+    version) frozen as they were approved.
 
     The report being worked on is always the draft of the next number; every page of a
     draft says so. Later votes, erasures or purges never change a final version: they
@@ -220,6 +278,8 @@ class ReportVersion(models.Model):
     )
     number = models.PositiveIntegerField()
     file = models.FileField(upload_to="reports/")
+    # Blank for versions made final before the Easy Read version existed.
+    easy_read_file = models.FileField(upload_to="reports/", blank=True)
     fingerprint = models.CharField(max_length=64)
     # What the version rests on, to say later what has changed since.
     contributions = models.PositiveIntegerField()

@@ -17,7 +17,12 @@ from participants.models import Contribution, Participant, StakeholderGroup, Vot
 from synthesis import overview
 from synthesis.board import build_board
 from synthesis.models import ReportText
-from synthesis.selectors import findings_with_figures, next_report_version, thresholds
+from synthesis.selectors import (
+    findings_with_figures,
+    next_report_version,
+    report_text,
+    thresholds,
+)
 from synthesis.stats import Stance, Verdict
 
 QUOTES_PER_ITEM = 3
@@ -79,28 +84,30 @@ def who_holds_which_view(item):
     return "; ".join(parts)
 
 
-def _enough_people(group, workshop, people):
+def enough_people(group, workshop, people):
+    """Whether a group had enough people in a workshop to name the workshop beside it."""
     return people.get((workshop.pk, group.pk), 0) >= settings.REPORT_SMALL_NUMBER
+
+
+def unnamed_workshop(workshop):
+    """How a workshop is spoken of where naming it could point to a few people."""
+    return f"a {workshop.get_kind_display().lower()} workshop"
 
 
 def attribution(group, workshop, people):
     """Who said it, naming the workshop only where the group had enough people there."""
-    if not _enough_people(group, workshop, people):
-        return f"{group.name}, a {workshop.get_kind_display().lower()} workshop"
+    if not enough_people(group, workshop, people):
+        return f"{group.name}, {unnamed_workshop(workshop)}"
     place = f" ({workshop.region})" if workshop.region else ""
     return f"{group.name}, {workshop.title}{place}"
 
 
-def protected_groups(item, people):
-    """Groups whose numbers an item's chart must not show: beside a workshop its quote names,
-    a group with fewer people there than the threshold could be picked out."""
-    if item.kind != "contribution" or not _enough_people(item.author_group, item.workshop, people):
+def protected_groups(item, people, groups):
+    """Of `groups`, those whose numbers on an item must not show: beside a workshop its
+    quote names, a group with fewer people there than the threshold could be picked out."""
+    if item.kind != "contribution" or not enough_people(item.author_group, item.workshop, people):
         return set()
-    return {
-        line.group.slug
-        for line in item.lines
-        if not _enough_people(line.group, item.workshop, people)
-    }
+    return {group.slug for group in groups if not enough_people(group, item.workshop, people)}
 
 
 def quotes(item, people):
@@ -121,13 +128,13 @@ def in_scope(series, workshop=None):
 def report_context(series, *, workshop=None, include_appendix=False, final=None):
     board = build_board(series, workshop=workshop)
     scope = in_scope(series, workshop)
-    people = _people(scope)
+    people = people_by_place(scope)
     workshops = [workshop] if workshop else list(series.workshops.all())
     for item in board.items:
         item.in_words = views_in_words(item)
         item.who = who_holds_which_view(item)
         item.quotes = quotes(item, people)
-        item.protected = protected_groups(item, people)
+        item.protected = protected_groups(item, people, [line.group for line in item.lines])
         item.voted_lines = [line for line in item.lines if line.tally.total]
     pillars = [_pillar_sections(pillar, recs, people) for pillar, recs in board.pillars]
     return {
@@ -140,7 +147,7 @@ def report_context(series, *, workshop=None, include_appendix=False, final=None)
         "pillars": pillars,
         "themes": _themes(board),
         "to_complete": _to_complete(series, board),
-        "text": ReportText.objects.filter(series=series).first() or ReportText(series=series),
+        "text": report_text(series, workshop),
         "produced": timezone.now(),
         # A workshop's report is always a working draft; a series report is the draft of
         # its next version unless it is being made final.
@@ -154,7 +161,7 @@ def report_context(series, *, workshop=None, include_appendix=False, final=None)
     }
 
 
-def _people(scope):
+def people_by_place(scope):
     """{(workshop id, group id): people}, scribes left out."""
     rows = (
         Participant.objects.filter(scope, is_scribe=False)
@@ -188,9 +195,14 @@ def _about(workshops, scope, *, one_workshop):
 
 
 def _shown(items):
-    """The strongest few of a list, and how many more the report only counts."""
-    limit = settings.REPORT_ITEMS_PER_HEADING
-    return {"items": items[:limit], "more": max(0, len(items) - limit)}
+    """The strongest few of a list and every item an analyst pinned, in the list's order,
+    and how many more the report only counts."""
+    shown, chosen_by_rule = [], 0
+    for item in items:
+        if item.pinned or chosen_by_rule < settings.REPORT_ITEMS_PER_HEADING:
+            shown.append(item)
+            chosen_by_rule += not item.pinned
+    return {"items": shown, "more": len(items) - len(shown)}
 
 
 def _untested_order(people):
@@ -212,7 +224,7 @@ def _pillar_sections(pillar, recommendations, people):
     for recommendation, class_groups in recommendations:
         if recommendation.needs_completion:
             continue  # a placeholder is not a heading; the cover and method say so
-        items = [item for group in class_groups for item in group.items]
+        items = [item for group in class_groups for item in group.items if not item.left_out]
         headings = []
         for heading, verdicts in HEADINGS:
             chosen = [item for item in items if item.verdict in verdicts]
@@ -252,7 +264,7 @@ def _overview(board, pillars, people, workshops):
 def _themes(board):
     """Every theme, strongest agreement first: the cross-cutting findings, each read once
     with its votes pooled across workshops and recommendations."""
-    return [item for item in board.items if item.kind == "theme"]
+    return [item for item in board.items if item.kind == "theme" and not item.left_out]
 
 
 def _to_complete(series, board):
@@ -286,6 +298,8 @@ def _method(board, scope):
         "items": len(board.items),
         "overridden": [i for i in board.items if i.judgement and i.judgement.is_override],
         "confirmed": sum(1 for i in board.items if i.judgement and not i.judgement.is_override),
+        "pinned": sum(1 for i in board.items if i.pinned),
+        "left_out": sum(1 for i in board.items if i.left_out),
         "hidden": states.get(Contribution.State.HIDDEN, 0),
         "pending": states.get(Contribution.State.PENDING, 0),
         "merged": states.get(Contribution.State.MERGED, 0),
@@ -325,6 +339,7 @@ def data_version(series, workshop=None):
             n=Count("pk"), last=Max("updated")
         ),
         series.judgements.aggregate(n=Count("pk"), last=Max("decided_at")),
+        series.report_choices.aggregate(n=Count("pk"), last=Max("decided_at")),
         series.findings.aggregate(n=Count("pk"), last=Max("updated")),
         list(
             series.themes.values_list("pk", "title", "contributions").order_by(
@@ -332,7 +347,11 @@ def data_version(series, workshop=None):
             )
         ),
         (series.name, series.organisation, series.description),
-        list(ReportText.objects.filter(series=series).values_list("updated")),
+        list(
+            ReportText.objects.filter(Q(workshop=None) | Q(workshop=workshop), series=series)
+            .order_by("pk")
+            .values_list("pk", "updated")
+        ),
         list(
             series.workshops.order_by("pk").values_list(
                 "pk", "title", "region", "venue", "starts_at"

@@ -5,6 +5,7 @@ from django.db.models import Count, F, Q
 from django.template.defaultfilters import pluralize
 
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
+from synthesis.models import ReportText
 from synthesis.stats import OTHER, Tally, Thresholds, classify
 
 CHOICE_FIELD = {
@@ -12,6 +13,28 @@ CHOICE_FIELD = {
     Vote.Choice.DISAGREE: "disagree",
     Vote.Choice.PASS: "passes",
 }
+
+
+def report_text(series, workshop=None):
+    """The front matter a report prints: a workshop's own where it has one, else the series';
+    unsaved defaults where nothing is written yet."""
+    own = ReportText.objects.filter(series=series, workshop=workshop).first() if workshop else None
+    saved = own or ReportText.objects.filter(series=series, workshop=None).first()
+    return saved or ReportText(series=series)
+
+
+def report_text_to_edit(series, workshop=None):
+    """What the editor of a report's text opens: the saved text, or for a workshop without
+    its own a copy of the series' text to start from."""
+    saved = ReportText.objects.filter(series=series, workshop=workshop).first()
+    if saved:
+        return saved
+    start = report_text(series)
+    return ReportText(
+        series=series,
+        workshop=workshop,
+        **{name: getattr(start, name) for name in ReportText.FIELDS},
+    )
 
 
 def thresholds():

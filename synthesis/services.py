@@ -10,7 +10,15 @@ from participants.models import Contribution, Vote
 from participants.services import workshop_participants_purge
 from participants.text import tidy_text
 from synthesis.board import build_board
-from synthesis.models import STALE_AFTER, Finding, Judgement, ReportExport, ReportText, Theme
+from synthesis.models import (
+    STALE_AFTER,
+    Finding,
+    Judgement,
+    ReportChoice,
+    ReportExport,
+    ReportText,
+    Theme,
+)
 from synthesis.report import data_version
 from synthesis.stats import Verdict
 from synthesis.tasks import build_export
@@ -51,6 +59,27 @@ def judgement_record(*, series, item, verdict, reason, user):
 
 def judgement_withdraw(*, judgement):
     judgement.delete()
+
+
+def report_choice_set(*, series, item, choice, user):
+    """Pin a board item into the report or leave it out of the report only; an empty
+    choice hands it back to the selection rule. Nothing else about the item changes."""
+    key = {f"{item.kind}_id": item.pk}
+    if not choice:
+        ReportChoice.objects.filter(series=series, **key).delete()
+    elif choice in ReportChoice.Choice.values:
+        ReportChoice.objects.update_or_create(
+            series=series, **key, defaults={"choice": choice, "decided_by": user}
+        )
+    else:
+        raise ValidationError({"choice": "Please choose how the report treats this item."})
+    audit.record(
+        "report_choice",
+        series,
+        actor=user,
+        choice=choice or "rule",
+        item=f"{item.kind} {item.pk}",
+    )
 
 
 def _visible_posts(series, contribution_ids):
@@ -128,14 +157,16 @@ def finding_save(
     return finding
 
 
-REPORT_TEXT_FIELDS = ("background", "recruitment", "summary", "caveats", "next_steps")
 REPORT_TEXT_MAX_LENGTH = 20_000
 
 
-def report_text_save(*, series, user=None, **fields):
-    """Save what analysts write around the series report; fields left out stay as they are."""
-    text = ReportText.objects.filter(series=series).first() or ReportText(series=series)
-    for name in REPORT_TEXT_FIELDS:
+def report_text_save(*, series, workshop=None, user=None, **fields):
+    """Save what analysts write around the series report, or around one workshop's report;
+    fields left out stay as they are."""
+    text = ReportText.objects.filter(series=series, workshop=workshop).first() or ReportText(
+        series=series, workshop=workshop
+    )
+    for name in ReportText.FIELDS:
         if name in fields:
             setattr(text, name, _report_text(name, fields[name]))
     text.updated_by = user if user is not None and user.is_authenticated else None

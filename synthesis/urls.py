@@ -11,6 +11,11 @@ urlpatterns = [
     path("series/<int:pk>/contributions/", views.series_contributions, name="series_contributions"),
     path("series/<int:pk>/judge/<str:kind>/<int:item_pk>/", views.judge, name="judge"),
     path(
+        "series/<int:pk>/report-choice/<str:kind>/<int:item_pk>/",
+        views.report_choice,
+        name="report_choice",
+    ),
+    path(
         "series/<int:pk>/judgements/<int:judgement_id>/withdraw/",
         views.judgement_withdraw,
         name="judgement_withdraw",
@@ -20,11 +25,22 @@ urlpatterns = [
     path("series/<int:pk>/themes/<int:theme_id>/delete/", views.theme_delete, name="theme_delete"),
     path("series/<int:pk>/findings/", views.findings, name="findings"),
     path("series/<int:pk>/report-text/", views.report_text, name="report_text"),
+    path(
+        "workshops/<int:pk>/report-text/",
+        views.workshop_report_text,
+        name="workshop_report_text",
+    ),
     path("series/<int:pk>/versions/", views.report_versions, name="report_versions"),
     path(
         "series/<int:pk>/versions/<int:number>/report.pdf",
         views.report_version_file,
         name="report_version_file",
+    ),
+    path(
+        "series/<int:pk>/versions/<int:number>/easy-read.pdf",
+        views.report_version_file,
+        {"easy_read": True},
+        name="report_version_easy_read_file",
     ),
     path("series/<int:pk>/findings/<int:finding_id>/", views.finding_edit, name="finding_edit"),
     path(

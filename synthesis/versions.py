@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from accounts import audit
 from accounts.models import AuditEntry
 from participants.models import Contribution, Vote
-from synthesis.exports import render_pdf
+from synthesis.exports import render_easy_read_pdf, render_pdf
 from synthesis.models import ReportVersion
 from synthesis.report import HEARD_NOT_TESTED, data_version, report_context
 from synthesis.selectors import next_report_version
@@ -68,11 +68,11 @@ def _difference(change, noun):
 
 
 def report_version_finalise(*, series, user=None):
-    """Make the report as it stands the next final version, its PDF stored as approved.
+    """Make the report as it stands the next final version, its PDFs stored as approved.
 
-    The PDF is rendered before the row is written, outside a transaction: a render takes
+    The PDFs are rendered before the row is written, outside a transaction: a render takes
     seconds, and votes keep arriving meanwhile. Two analysts making the same number final
-    at once: the second is told, and its file is removed.
+    at once: the second is told, and its files are removed.
     """
     version = ReportVersion(
         series=series,
@@ -82,14 +82,19 @@ def report_version_finalise(*, series, user=None):
         finalised_by=user if user is not None and user.is_authenticated else None,
         **_counts(series),
     )
-    pdf = render_pdf(series, final=version)
-    name = f"{slugify(series.name) or 'series'}-version-{version.number}.pdf"
-    version.file.save(name, ContentFile(pdf), save=False)
+    name = f"{slugify(series.name) or 'series'}-version-{version.number}"
+    version.file.save(f"{name}.pdf", ContentFile(render_pdf(series, final=version)), save=False)
+    version.easy_read_file.save(
+        f"{name}-easy-read.pdf",
+        ContentFile(render_easy_read_pdf(series, final=version)),
+        save=False,
+    )
     try:
         with transaction.atomic():
             version.save()
     except IntegrityError as error:
         version.file.delete(save=False)
+        version.easy_read_file.delete(save=False)
         raise ValidationError(
             f"Version {version.number} has just been made final by someone else."
         ) from error

@@ -19,11 +19,12 @@ from synthesis.forms import (
     FinalVersionForm,
     FindingForm,
     JudgementForm,
+    ReportChoiceForm,
     ReportTextForm,
     SeriesFilterForm,
     ThemeForm,
 )
-from synthesis.models import Finding, Judgement, ReportExport, ReportText, ReportVersion, Theme
+from synthesis.models import Finding, Judgement, ReportExport, ReportVersion, Theme
 from workshops.models import Series, Workshop
 from workshops.selectors import series_list as all_series
 
@@ -65,6 +66,7 @@ def _board_page(request, series, workshop=None):
         "filters": filters,
         "board": board.build_board(series, **chosen),
         "judgement_form": JudgementForm(),
+        "report_choice_form": ReportChoiceForm(),
         "thresholds": selectors.thresholds(),
     }
     return render(request, "synthesis/board.html", context)
@@ -84,6 +86,13 @@ def series_contributions(request, pk):
     return render(request, "synthesis/series_contributions.html", context)
 
 
+def _board_item(series, kind, item_pk):
+    item = board.find_item(series, kind, item_pk) if kind in ITEM_KINDS else None
+    if item is None:
+        raise Http404("No such item in this series.")
+    return item
+
+
 def _board_anchor(series, kind, item_pk):
     return redirect(reverse("synthesis:series_board", args=[series.pk]) + f"#{kind}-{item_pk}")
 
@@ -92,9 +101,7 @@ def _board_anchor(series, kind, item_pk):
 @analyst_required
 def judge(request, pk, kind, item_pk):
     series = _series(pk)
-    item = board.find_item(series, kind, item_pk) if kind in ITEM_KINDS else None
-    if item is None:
-        raise Http404("No such item in this series.")
+    item = _board_item(series, kind, item_pk)
     form = JudgementForm(request.POST)
     if form.is_valid():
         try:
@@ -107,6 +114,22 @@ def judge(request, pk, kind, item_pk):
             messages.success(request, "Decision saved.")
     else:
         messages.error(request, "Please choose a class.")
+    return _board_anchor(series, kind, item_pk)
+
+
+@require_POST
+@analyst_required
+def report_choice(request, pk, kind, item_pk):
+    series = _series(pk)
+    item = _board_item(series, kind, item_pk)
+    form = ReportChoiceForm(request.POST)
+    if form.is_valid():
+        services.report_choice_set(
+            series=series, item=item, user=request.user, choice=form.cleaned_data["choice"]
+        )
+        messages.success(request, "Saved: the next draft of the report follows it.")
+    else:
+        messages.error(request, "Please choose how the report treats this item.")
     return _board_anchor(series, kind, item_pk)
 
 
@@ -242,18 +265,36 @@ def _finding_form_page(request, series, finding):
 @require_http_methods(["GET", "POST"])
 @analyst_required
 def report_text(request, pk):
-    series = _series(pk)
-    saved = ReportText.objects.filter(series=series).first() or ReportText(series=series)
-    form = ReportTextForm(request.POST or None, instance=saved)
+    return _report_text_page(request, _series(pk))
+
+
+@require_http_methods(["GET", "POST"])
+@analyst_required
+def workshop_report_text(request, pk):
+    workshop = get_object_or_404(Workshop.objects.select_related("series"), pk=pk)
+    return _report_text_page(request, workshop.series, workshop)
+
+
+def _report_text_page(request, series, workshop=None):
+    form = ReportTextForm(
+        request.POST or None, instance=selectors.report_text_to_edit(series, workshop)
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.report_text_save(series=series, user=request.user, **form.cleaned_data)
+            services.report_text_save(
+                series=series, workshop=workshop, user=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, "Report text saved.")
-            return redirect("synthesis:report_text", pk=series.pk)
-    context = {"series": series, "form": form}
+            return redirect(request.path)
+    context = {
+        "series": series,
+        "workshop": workshop,
+        "workshops": series.workshops.all(),
+        "form": form,
+    }
     return render(
         request, "synthesis/report_text.html", context, status=400 if form.errors else 200
     )
@@ -391,8 +432,9 @@ def report_versions(request, pk):
 
 @require_GET
 @analyst_required
-def report_version_file(request, pk, number):
+def report_version_file(request, pk, number, easy_read=False):
     version = get_object_or_404(ReportVersion, series=pk, number=number)
-    return FileResponse(
-        version.file.open("rb"), as_attachment=True, filename=version.file.name.rsplit("/", 1)[-1]
-    )
+    file = version.easy_read_file if easy_read else version.file
+    if not file:
+        raise Http404("This version was made final before its Easy Read version existed.")
+    return FileResponse(file.open("rb"), as_attachment=True, filename=file.name.rsplit("/", 1)[-1])

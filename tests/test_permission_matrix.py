@@ -44,7 +44,15 @@ from live.sockets import CLOSE_NO_WORKSHOP, CLOSE_NOT_ALLOWED
 from participants import tokens
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
 from pillars.models import Framework, Pillar, Recommendation
-from synthesis.models import Finding, Judgement, ReportExport, ReportText, ReportVersion, Theme
+from synthesis.models import (
+    Finding,
+    Judgement,
+    ReportChoice,
+    ReportExport,
+    ReportText,
+    ReportVersion,
+    Theme,
+)
 from tests.factories import (
     ContributionFactory,
     ParticipantFactory,
@@ -84,6 +92,7 @@ WRITTEN = [
     Finding,
     Finding.contributions.through,
     ReportText,
+    ReportChoice,
     ReportVersion,
     Finding.themes.through,
     Judgement,
@@ -160,7 +169,8 @@ def build_world():
     version = ReportVersion(
         series=series, number=1, fingerprint="matrix", contributions=1, votes=0, unconfirmed=0
     )
-    version.file.save("matrix-version-1.pdf", ContentFile(b"%PDF-1.7 matrix"), save=True)
+    version.file.save("matrix-version-1.pdf", ContentFile(b"%PDF-1.7 matrix"), save=False)
+    version.easy_read_file.save("matrix-easy-read-1.pdf", ContentFile(b"%PDF-1.7 easy"), save=True)
     failed = ReportExport.objects.create(
         series=series,
         kind=ReportExport.Kind.VOTES_CSV,
@@ -399,6 +409,11 @@ MATRIX = {
         policy=ANALYSTS_ONLY,
         post=lambda w: {"verdict": "common_ground", "reason": "Matrix reason"},
     ),
+    "synthesis:report_choice": Route(
+        kwargs=in_series(kind=lambda w: "contribution", item_pk=lambda w: w.contribution.pk),
+        policy=ANALYSTS_ONLY,
+        post=lambda w: {"choice": "pinned"},
+    ),
     "synthesis:judgement_withdraw": Route(
         kwargs=in_series(judgement_id=lambda w: w.judgement.pk),
         policy=ANALYSTS_ONLY,
@@ -431,6 +446,12 @@ MATRIX = {
         get=True,
         post=lambda w: {"summary": "Matrix summary"},
     ),
+    "synthesis:workshop_report_text": Route(
+        kwargs=workshop_pk,
+        policy=ANALYSTS_ONLY,
+        get=True,
+        post=lambda w: {"summary": "Matrix workshop summary"},
+    ),
     "synthesis:finding_edit": Route(
         kwargs=in_series(finding_id=lambda w: w.finding.pk),
         policy=ANALYSTS_ONLY,
@@ -453,6 +474,9 @@ MATRIX = {
         kwargs=series_pk, policy=ANALYSTS_ONLY, get=True, post=lambda w: {"reviewed": "on"}
     ),
     "synthesis:report_version_file": Route(
+        kwargs=in_series(number=lambda w: w.version.number), policy=ANALYSTS_ONLY, get=True
+    ),
+    "synthesis:report_version_easy_read_file": Route(
         kwargs=in_series(number=lambda w: w.version.number), policy=ANALYSTS_ONLY, get=True
     ),
     "synthesis:workshop_report": Route(kwargs=workshop_pk, policy=ANALYSTS_ONLY, get=True),
@@ -661,6 +685,7 @@ def test_a_facilitator_cannot_reach_another_workshops_objects_through_this_one(n
     "name",
     [
         "synthesis:judge",
+        "synthesis:report_choice",
         "synthesis:judgement_withdraw",
         "synthesis:theme_edit",
         "synthesis:theme_delete",
@@ -674,6 +699,7 @@ def test_an_analyst_cannot_reach_another_series_objects_through_this_one(name):
     other_series = SeriesFactory()
     kwargs = {
         "synthesis:judge": {"kind": "contribution", "item_pk": w.contribution.pk},
+        "synthesis:report_choice": {"kind": "contribution", "item_pk": w.contribution.pk},
         "synthesis:judgement_withdraw": {"judgement_id": w.judgement.pk},
         "synthesis:theme_edit": {"theme_id": w.theme.pk},
         "synthesis:theme_delete": {"theme_id": w.theme.pk},

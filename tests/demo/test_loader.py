@@ -34,7 +34,7 @@ def test_the_shipped_content_loads():
     content = loader.load()
     assert [spec.key for spec in content.workshops] == ["north-west", "south-west", "national"]
     assert content.live_workshop.join_code == "SEND25"
-    assert len(content.posts) == 33
+    assert len(content.posts) == 34
     assert sum(post.hidden for post in content.posts) == 1
 
 

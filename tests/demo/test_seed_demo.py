@@ -150,12 +150,22 @@ def test_the_other_debates_are_not_common_ground(seeded, statement):
     assert verdict.is_debate or verdict is Verdict.MIXED
 
 
+@pytest.mark.parametrize("statement", demo.AGREED_AGAINST_STATEMENTS)
+def test_a_proposal_every_group_rejected_is_a_shared_rejection(seeded, statement):
+    assert demo.statement_contributions(statement).exists()
+    result = pooled_classification(statement)
+    assert result.verdict is Verdict.SHARED_REJECTION
+    stances = {g.stance for g in result.groups.values()} - {Stance.NO_DATA}
+    assert stances == {Stance.DISAGREES}
+
+
 def test_the_board_has_variety_beyond_the_headlines(seeded):
     """Ordinary posts include a majority view and one with too little data to judge."""
     headlines = {
         *demo.COMMON_GROUND_STATEMENTS,
         demo.SEQUENCING_STATEMENT,
         *demo.OTHER_DEBATE_STATEMENTS,
+        *demo.AGREED_AGAINST_STATEMENTS,
     }
     others = {post.key for post in demo.POSTS} - headlines
     verdicts = {pooled_classification(key).verdict for key in others}

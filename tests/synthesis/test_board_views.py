@@ -24,8 +24,9 @@ from tests.helpers import populate
 pytestmark = pytest.mark.django_db
 
 # Session, user, two for permissions, series; the filter form's regions, workshops,
-# recommendations and groups; build_board's ten; the workshop links. None per item.
-BOARD_PAGE_MAX_QUERIES = 20
+# recommendations and groups; build_board's eleven (judgements and report choices are two);
+# the workshop links. None per item.
+BOARD_PAGE_MAX_QUERIES = 21
 
 
 def give_votes(post, slug, agree=0, disagree=0, passes=0):

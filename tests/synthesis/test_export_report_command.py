@@ -31,9 +31,10 @@ def export_report(*args):
     return out.getvalue()
 
 
-@pytest.mark.parametrize(
-    "kind", [k for k in ReportExport.Kind.values if k != ReportExport.Kind.PDF]
-)
+PDFS = (ReportExport.Kind.PDF, ReportExport.Kind.EASY_READ)  # dated inside: never the same bytes
+
+
+@pytest.mark.parametrize("kind", [k for k in ReportExport.Kind.values if k not in PDFS])
 def test_writes_the_same_bytes_the_exports_page_builds(workshop, tmp_path, kind):
     out = tmp_path / "export.bin"
     said = export_report(workshop.series_id, "--format", kind, "--out", out)
@@ -63,10 +64,28 @@ def test_writes_a_pdf_of_one_workshop_with_its_appendix(workshop, tmp_path):
     assert not ReportExport.objects.exists()  # nothing queued or recorded: a file only
 
 
-def test_offers_every_kind_of_export_the_model_has():
+def test_writes_the_easy_read_pdf_as_typed_with_a_hyphen(workshop, tmp_path):
+    out = tmp_path / "easy.pdf"
+    said = export_report(workshop.series_id, "--format", "easy-read", "--out", out)
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert said.strip().endswith("bytes): Easy Read report (PDF) of " + str(workshop.series) + ".")
+
+
+def test_writes_the_report_as_the_analysts_page_shows_it(workshop, tmp_path):
+    out = tmp_path / "report.html"
+    said = export_report(
+        workshop.series_id, "--format", "html", "--workshop", workshop.pk, "--out", out
+    )
+    page = out.read_text()
+    assert page.startswith("<!doctype html>") and "<h1>Leeds workshop: " in page
+    assert said.strip().endswith("of Leeds workshop as a web page.")
+
+
+def test_offers_every_kind_of_export_the_model_has_and_the_web_page():
     parser = Command().create_parser("manage.py", "export_report")
     (action,) = [a for a in parser._actions if "--format" in a.option_strings]
-    assert action.choices == ReportExport.Kind.values
+    assert action.choices == [*ReportExport.Kind.values, "html"]
+    assert "easy-read: Easy Read report (PDF)" in action.help
 
 
 @pytest.mark.parametrize(
@@ -76,7 +95,9 @@ def test_offers_every_kind_of_export_the_model_has():
         (["999999", "--format", "votes_csv"], "There is no series 999999."),
         (["{series}", "--format", "xlsx", "--workshop", "999999"], "There is no workshop 999999."),
         (["{series}", "--format", "xlsx", "--workshop", "{other}"], "is not part of series"),
-        (["{series}", "--format", "xlsx", "--appendix"], "--appendix goes with --format pdf only."),
+        (["{series}", "--format", "xlsx", "--appendix"], "--appendix goes with --format pdf or"),
+        (["{series}", "--format", "easy-read", "--appendix"], "--appendix goes with --format pdf"),
+        (["{series}", "--format", "word"], "invalid choice: 'word'"),
     ],
 )
 def test_refuses_bad_input_clearly(workshop, tmp_path, args, message):

@@ -157,7 +157,8 @@ def test_comments_table_follows_polis_and_has_one_row_per_visible_post(scene):
     assert all(row[header.index("moderated")] == 1 for row in rows[1:])
 
 
-def test_comments_table_counts_votes_by_group_without_the_authors_own(scene):
+def test_comments_table_counts_votes_by_group_without_the_authors_own(scene, settings):
+    settings.REPORT_SMALL_NUMBER = 1  # one person a group: named, and counts shown
     series, _, people, posts = scene
     by_id = {row["comment-id"]: row for row in as_dicts(list(Tables(series).comments()))}
     row = by_id[posts["ann"].pk]
@@ -176,6 +177,30 @@ def test_comments_table_counts_votes_by_group_without_the_authors_own(scene):
     assert row["recommendation"] == posts["ann"].prompt.recommendation.number
     assert row["recommendation-title"] == posts["ann"].prompt.recommendation.title
     assert row["timestamp"] == int(posts["ann"].created.timestamp())
+
+
+def test_comments_table_keeps_the_reports_small_numbers_rule(scene, settings):
+    """Where the author's group was small in the workshop, the workshop goes unnamed; where
+    it is named, a small group's counts are not given (but a count of none is)."""
+    settings.REPORT_SMALL_NUMBER = 2
+    series, north, people, posts = scene
+    ParticipantFactory(workshop=north, group=stakeholder_group("pcf"))  # two parent carers
+    rows = as_dicts(list(Tables(series).comments()))
+    by_id = {row["comment-id"]: row for row in rows}
+
+    named = by_id[posts["ann"].pk]
+    assert (named["workshop"], named["region"]) == ("North workshop", "North West")
+    assert named["education-agrees"] == named["health-disagrees"] == "fewer than 2 people"
+    assert named["local_government-passes"] == "fewer than 2 people"
+    assert named["pcf-agrees"] == 0 and named["education-disagrees"] == 0
+    assert (named["agrees"], named["disagrees"]) == (1, 1)  # totals, as the report gives
+
+    unnamed = by_id[posts["ben"].pk]  # the only education person there
+    assert (unnamed["workshop"], unnamed["region"]) == ("a regional workshop", "")
+    assert (unnamed["pcf-disagrees"], unnamed["health-agrees"]) == (1, 1)
+    said = Tables(series).comment_columns()  # the XLSX README sheet's column dictionary
+    assert "where fewer than 2 people of the author's group took part" in said["workshop"]
+    assert "“fewer than 2 people” where the workshop is named" in said["education-agrees"]
 
 
 def test_votes_table_follows_polis_with_one_row_per_voter(scene):

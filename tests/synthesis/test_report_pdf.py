@@ -118,8 +118,21 @@ def demo_report(django_db_setup, django_db_blocker):
             if heading["title"] == "Points of debate"
             for item in heading["items"]
         ]
+        under, heard = {}, []
+        for section in context["pillars"]:
+            for rec in section["recommendations"]:
+                for heading in rec["headings"]:
+                    under.setdefault(heading["title"], []).extend(heading["items"])
+                    if heading["title"] == "Heard, not yet tested":
+                        heard.append([i.author_group.slug for i in heading["items"]])
         pdf = render_pdf(series, include_appendix=True)
         report = SimpleNamespace(
+            under={
+                title: [(i.text, i.author_group.slug if i.author_group else "") for i in items]
+                for title, items in under.items()
+            },
+            rejected=[p.text for p in demo.statement_contributions("ration-plans")],
+            heard=heard,
             pdf=pdf,
             reader=PdfReader(io.BytesIO(pdf)),
             text=pdf_text(pdf),
@@ -365,12 +378,36 @@ def test_report_reads_in_the_order_a_policymaker_expects(demo_report):
         "By region",
         "Pillar 1: Support capacity",
         "Pillar 2: Legislative framework",
+        "Themes",
         "Caveats",
         "Method and limitations",
         "Next steps",
         "Appendix: every contribution",
     ]
     assert [title for title in titles if title in wanted] == wanted
+
+
+def test_the_shared_rejection_is_agreed_against_never_common_ground(demo_report):
+    """The proposal every group rejected: printed under "Agreed against", in the PDF too."""
+    [rejected] = demo_report.rejected
+    agreed_against = [text for text, _ in demo_report.under["Agreed against"]]
+    assert rejected in agreed_against
+    assert rejected not in [text for text, _ in demo_report.under["Common ground"]]
+    text = flat(demo_report.text)
+    start = text.index(flat(rejected)[:60])
+    assert text.rfind("Agreed against", 0, start) > text.rfind("Common ground", 0, start)
+
+
+def test_young_peoples_untested_posts_are_heard_first(demo_report):
+    """Both posts too few people voted on are young people's: printed, not only counted,
+    ahead of any other group's under "Heard, not yet tested"."""
+    heard = demo_report.under["Heard, not yet tested"]
+    young = [text for text, group in heard if group == "young_person"]
+    assert len(young) >= 2
+    for groups in demo_report.heard:  # each recommendation's, young people's first
+        assert groups == sorted(groups, key=lambda group: group != "young_person")
+    for post in young:
+        assert flat(post)[:50] in flat(demo_report.text)
 
 
 def test_the_contents_give_page_numbers(demo_report):

@@ -223,7 +223,7 @@ def test_beside_a_named_workshop_a_small_groups_numbers_are_not_shown():
         for group in (pcf, young)
     ]
     item = SimpleNamespace(kind="contribution", author_group=pcf, workshop=workshop, lines=lines)
-    item.protected = protected_groups(item, people)
+    item.protected = protected_groups(item, people, [pcf, young])
     item.voted_lines = lines
     assert item.protected == {"young_person"}
     pcf_row, young_row = agreement_rows(item)
@@ -231,7 +231,7 @@ def test_beside_a_named_workshop_a_small_groups_numbers_are_not_shown():
     assert young_row.words == "fewer than 5 people" and young_row.too_few
     assert young_row.agree == young_row.disagree == 0
     people[(workshop.pk, pcf.pk)] = 4  # the workshop is no longer named: nothing to protect
-    assert protected_groups(item, people) == set()
+    assert protected_groups(item, people, [pcf, young]) == set()
 
 
 def test_who_took_part_hides_small_regions_and_a_workshops_small_groups():

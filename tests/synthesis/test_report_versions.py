@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from demo import seed as demo
 from participants.models import Participant, Vote
 from participants.services import participant_erase
-from synthesis.exports import render_pdf
+from synthesis.exports import render_easy_read_pdf, render_pdf
 from synthesis.models import ReportVersion
 from synthesis.selectors import next_report_version
 from synthesis.versions import changes_since, report_version_finalise, unconfirmed_items
@@ -67,14 +67,22 @@ def test_a_final_version_has_no_draft_mark_and_says_its_number(series):
     assert "Version 1, final" in pages[0]
 
 
+def test_a_final_version_keeps_its_easy_read_version_too(series):
+    pages = page_texts(series.report_versions.get().easy_read_file.read())
+    assert not any(DRAFT_MARK in text for text in pages)
+    assert "Version 1. This is the final version." in pages[0]
+    assert all(DRAFT_MARK in text for text in page_texts(render_easy_read_pdf(series)))
+
+
 def test_a_final_stays_byte_identical_after_new_votes_and_says_what_changed(series):
     version = series.report_versions.get()
-    stored = version.file.read()
+    stored, easy_read = version.file.read(), version.easy_read_file.read()
     assert changes_since(version) == []
     post = series.workshops.get().contributions.first()
     Vote.objects.create(participant=ParticipantFactory(workshop=post.workshop), contribution=post)
     version.refresh_from_db()
     assert version.file.open("rb").read() == stored
+    assert version.easy_read_file.open("rb").read() == easy_read
     assert changes_since(version) == ["1 vote more"]
 
 
@@ -135,3 +143,14 @@ def test_making_a_final_from_the_page(series, page):
     assert (
         client.get(reverse("synthesis:report_version_file", args=[series.pk, 9])).status_code == 404
     )
+    easy_read = client.get(reverse("synthesis:report_version_easy_read_file", args=[series.pk, 2]))
+    assert b"".join(easy_read.streaming_content).startswith(b"%PDF-")
+
+
+def test_a_version_made_before_easy_read_existed_says_it_has_none(series, page):
+    client, _ = page
+    version = series.report_versions.get()
+    version.easy_read_file = ""
+    version.save()
+    response = client.get(reverse("synthesis:report_version_easy_read_file", args=[series.pk, 1]))
+    assert response.status_code == 404

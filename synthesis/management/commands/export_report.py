@@ -3,11 +3,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from synthesis.docx_report import report_html
 from synthesis.exports import render_export
 from synthesis.models import ReportExport
 from workshops.models import Series, Workshop
 
 Kind = ReportExport.Kind
+# The report as the analysts' pages show it: one HTML file, its styles inside it.
+HTML = "html"
 
 
 class Command(BaseCommand):
@@ -23,8 +26,13 @@ class Command(BaseCommand):
             dest="kind",
             required=True,
             # From the model, so a new kind of export is offered here as soon as it exists.
-            choices=Kind.values,
-            help="; ".join(f"{kind.value}: {kind.label}" for kind in Kind),
+            # "easy-read" and "easy_read" alike, as people type either.
+            type=lambda typed: typed.replace("-", "_"),
+            choices=[*Kind.values, HTML],
+            help="; ".join(
+                [f"{kind.value.replace('_', '-')}: {kind.label}" for kind in Kind]
+                + [f"{HTML}: Report (web page)"]
+            ),
         )
         parser.add_argument("--workshop", type=int, metavar="ID", help="Only this workshop.")
         parser.add_argument(
@@ -33,18 +41,25 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, metavar="FILE", type=Path)
 
     def handle(self, *args, series, kind, workshop, appendix, out, **options):
-        if appendix and kind != Kind.PDF:
-            raise CommandError("--appendix goes with --format pdf only.")
-        export = ReportExport(kind=kind, include_appendix=appendix)
-        export.series = _series(series)
-        export.workshop = _workshop(export.series, workshop) if workshop else None
+        if appendix and kind not in (Kind.PDF, HTML):
+            raise CommandError("--appendix goes with --format pdf or html only.")
+        series = _series(series)
+        workshop = _workshop(series, workshop) if workshop else None
         _check_writable(out)
-        content, _ = render_export(export)
+        if kind == HTML:
+            content = report_html(series, workshop, include_appendix=appendix).encode()
+            what = f"the report of {workshop or series} as a web page"
+        else:
+            export = ReportExport(
+                kind=kind, include_appendix=appendix, series=series, workshop=workshop
+            )
+            content, _ = render_export(export)
+            what = str(export)
         try:
             out.write_bytes(content)
         except OSError as error:
             raise CommandError(f"Could not write {out}: {error.strerror}.") from error
-        self.stdout.write(f"Wrote {out} ({len(content):,} bytes): {export}.")
+        self.stdout.write(f"Wrote {out} ({len(content):,} bytes): {what}.")
 
 
 def _series(pk):
