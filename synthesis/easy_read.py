@@ -19,6 +19,10 @@ SENTENCES = {
         "Groups did not agree with each other about 1 idea.",
         "Groups did not agree with each other about {n} ideas.",
     ),
+    "Other views": (
+        "1 more idea got a mixed answer.",
+        "{n} more ideas got a mixed answer.",
+    ),
     "Heard, not yet tested": (
         "1 idea needs more votes before we can say.",
         "{n} ideas need more votes before we can say.",
@@ -60,16 +64,21 @@ def _sentences(counts):
     """One sentence for each heading that has any items, in the report's order."""
     said = []
     for (heading, _), n in zip(HEADINGS, counts, strict=True):
-        if n and heading in SENTENCES:
+        if n:
             one, many = SENTENCES[heading]
             said.append(one if n == 1 else many.format(n=n))
     return said
 
 
 def _example(section):
-    """The strongest common ground of a recommendation, if it is short enough to read."""
+    """The strongest post of a recommendation's common ground that is short enough to read
+    (a theme's title is the analysts' words, not a quote)."""
     for heading in section["headings"]:
         if heading["title"] == "Common ground":
-            short = [item.text for item in heading["items"] if len(item.text) <= SHORT_QUOTE]
+            short = [
+                item.text
+                for item in heading["items"]
+                if item.kind == "contribution" and len(item.text) <= SHORT_QUOTE
+            ]
             return short[0] if short else None
     return None

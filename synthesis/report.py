@@ -20,6 +20,7 @@ from synthesis.models import ReportText
 from synthesis.selectors import (
     findings_with_figures,
     next_report_version,
+    recommendations_to_complete,
     report_text,
     thresholds,
 )
@@ -146,7 +147,7 @@ def report_context(series, *, workshop=None, include_appendix=False, final=None)
         "overview": _overview(board, pillars, people, workshops),
         "pillars": pillars,
         "themes": _themes(board),
-        "to_complete": _to_complete(series, board),
+        "to_complete": recommendations_to_complete(series),
         "text": report_text(series, workshop),
         "produced": timezone.now(),
         # A workshop's report is always a working draft; a series report is the draft of
@@ -265,15 +266,6 @@ def _themes(board):
     """Every theme, strongest agreement first: the cross-cutting findings, each read once
     with its votes pooled across workshops and recommendations."""
     return [item for item in board.items if item.kind == "theme" and not item.left_out]
-
-
-def _to_complete(series, board):
-    """Recommendations still to be completed in the framework, and how many items each has."""
-    placeholders = series.framework.recommendations().filter(needs_completion=True)
-    return [
-        (rec, sum(1 for item in board.items if item.recommendation_id == rec.pk))
-        for rec in placeholders
-    ]
 
 
 def _sample_sizes(items):

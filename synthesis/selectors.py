@@ -37,6 +37,20 @@ def report_text_to_edit(series, workshop=None):
     )
 
 
+def recommendations_to_complete(series):
+    """The framework's recommendations still to be completed, each with how many visible posts
+    of the series answer it: the report prints none of them under a heading."""
+    answered = Q(
+        prompts__workshop__series=series,
+        prompts__contributions__state=Contribution.State.VISIBLE,
+    )
+    placeholders = series.framework.recommendations().filter(needs_completion=True)
+    return [
+        (rec, rec.posts)
+        for rec in placeholders.annotate(posts=Count("prompts__contributions", filter=answered))
+    ]
+
+
 def thresholds():
     return Thresholds(**settings.SYNTHESIS_THRESHOLDS)
 

@@ -333,6 +333,7 @@ def exports(request, pk):
         "series": series,
         "form": form,
         "exports": series.exports.select_related("workshop", "requested_by")[:50],
+        "to_complete": selectors.recommendations_to_complete(series),
     }
     return render(request, "synthesis/exports.html", context, status=400 if form.errors else 200)
 

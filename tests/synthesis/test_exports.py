@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from participants import services as participant_services
 from participants import tokens
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
+from pillars.models import Recommendation
 from synthesis import exports, services, tasks
 from synthesis.exports import Tables, neutralise, write_csv, write_xlsx
 from synthesis.models import ReportExport
@@ -751,3 +752,20 @@ def test_a_stuck_export_can_be_tried_again_and_is_not_reused(series, analyst):
     services.export_retry(export=stuck)
     stuck.refresh_from_db()
     assert stuck.status in ("queued", "done")
+
+
+def test_the_exports_page_warns_of_a_recommendation_still_to_be_completed(client, analyst):
+    """Recommendation 8 of the SEND framework is a placeholder: its posts are counted and the
+    warning stays until the framework is completed."""
+    workshop = make_workshop(open_prompts=0)
+    prompt = workshop.prompts.get(recommendation__number=8)
+    ContributionFactory(participant__workshop=workshop, prompt=prompt, text="On the eighth")
+    client.force_login(analyst)
+
+    page = client.get(exports_url(workshop.series)).content.decode()
+
+    assert "Recommendation 8 is still to be completed in the framework." in page
+    assert "its 1 post is left out of them" in page
+    Recommendation.objects.filter(number=8).update(needs_completion=False)
+    page = client.get(exports_url(workshop.series)).content.decode()
+    assert "still to be completed" not in page

@@ -111,3 +111,23 @@ def test_an_empty_workshop_gets_a_short_easy_read_that_says_so():
     text = " ".join(" ".join(page.extract_text() for page in pages).split())
     assert "Nobody wrote any ideas yet." in text
     assert "The main messages are not written in Easy Read yet." in text
+
+
+def test_what_someone_said_is_a_post_never_a_themes_title(easy_read):
+    _, context, full = easy_read
+    posts = {
+        item.text
+        for section in full["pillars"]
+        for rec in section["recommendations"]
+        for item in rec["items"]
+        if item.kind == "contribution"
+    }
+    examples = [rec.example for _, recs in context["easy_read_pillars"] for rec in recs]
+    assert any(examples)
+    assert {example for example in examples if example} <= posts
+
+
+def test_every_recommendation_people_spoke_to_gets_a_sentence(easy_read):
+    _, context, _ = easy_read
+    recs = [rec for _, recs in context["easy_read_pillars"] for rec in recs]
+    assert recs and all(rec.sentences for rec in recs)
