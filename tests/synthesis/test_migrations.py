@@ -15,7 +15,7 @@ from tests.factories import ContributionFactory, ParticipantFactory, make_worksh
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-MIGRATION = ("synthesis", "0010_themes_span_recommendations")
+MIGRATION = ("synthesis", "0005_reports")
 
 
 def migrate(targets):
