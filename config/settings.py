@@ -234,7 +234,7 @@ SYNTHESIS_THRESHOLDS = {
 # Reports: how many items each heading prints in full (the strongest by group-informed
 # consensus; the rest are counted), and below how many people a workshop's group, or a
 # region, is never named or counted on its own, so no one can be picked out.
-REPORT_ITEMS_PER_HEADING = env.int("REPORT_ITEMS_PER_HEADING", default=5)
+REPORT_ITEMS_PER_HEADING = env.int("REPORT_ITEMS_PER_HEADING", default=2)
 REPORT_SMALL_NUMBER = env.int("REPORT_SMALL_NUMBER", default=5)
 
 LOGGING = {

@@ -313,7 +313,8 @@ def _appendix(scope):
     return (
         Contribution.objects.filter(scope, state=Contribution.State.VISIBLE)
         .select_related("participant__group", "prompt__recommendation")
-        .order_by("prompt__recommendation__number", "created")
+        # By recommendation, then by group: each group named once, not on each of 2,000 lines.
+        .order_by("prompt__recommendation__number", "participant__group__order", "created")
     )
 
 

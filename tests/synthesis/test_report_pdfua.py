@@ -176,11 +176,16 @@ def test_figcaption_goes_into_its_figure_and_a_figure_without_alt_is_decoration(
 
 def test_each_items_numbers_are_read_once(demo_pdf):
     """An item's counts are in its chart's single <title>, and nowhere else in the item: the
-    words beside the chart name stances only, and the chart has no legend of its own."""
+    words beside the chart name stances only, and the chart has no legend of its own. An
+    item not yet tested has no chart (its bars would all be empty): its counts are words."""
     items = re.findall(r'<div class="item">.*?</div>', demo_pdf.html, re.DOTALL)
-    assert items
+    untested = [item for item in items if "Votes so far: " in item]
+    assert untested and len(untested) < len(items)
     for item in items:
         outside = re.sub(r"<svg.*?</svg>", "", item, flags=re.DOTALL)
+        if item in untested:
+            assert not charts(item)
+            outside = outside.replace(re.search(r"Votes so far: [^<]*", item)[0], "")
         assert not NUMBERS.search(outside)
         for chart in charts(item):
             assert chart.get("role") == "img"
@@ -236,7 +241,7 @@ def test_a_group_with_too_few_votes_draws_no_bar():
         assert float(bar.get("x")) == axis
     for bar in chart.findall(f"{SVG}rect[@class='disagree']"):
         assert float(bar.get("x")) + float(bar.get("width")) == pytest.approx(axis)
-        assert bar.get("fill").startswith("url(#hatch")
+        assert bar.get("fill") == "#b35806"
 
 
 def test_a_fifty_percent_mark_either_side():
@@ -253,14 +258,13 @@ def hue(colour):
 
 
 def test_agree_and_disagree_are_blue_and_orange_not_red_and_green():
-    """Told apart by position and hatching as well, but the colours alone must not rest on
-    telling red from green."""
+    """Told apart by position as well, but the colours alone must not rest on telling red
+    from green."""
     chart = small_chart()
     agree = chart.find(f"{SVG}rect[@class='agree']").get("fill")
-    pattern = chart.find(f"{SVG}defs/{SVG}pattern")
-    fills = [rect.get("fill") for rect in pattern.findall(f"{SVG}rect")]
+    disagree = chart.find(f"{SVG}rect[@class='disagree']").get("fill")
     assert 200 <= hue(agree) <= 250  # blue
-    assert all(15 <= hue(fill) <= 45 for fill in fills)  # orange, light and dark stripes
+    assert 15 <= hue(disagree) <= 45  # orange
     style = (TEMPLATES / "report.html").read_text()
     rules = "\n".join(line for line in style.splitlines() if ".chart" in line)
     for colour in re.findall(r"#[0-9a-fA-F]{6}\b", rules):

@@ -58,10 +58,3 @@ def test_each_theme_has_its_quotes_and_its_stance_by_group_and_region(report):
         assert item.regions
         for region, reading in item.regions:
             assert f"{region}, {reading.verdict.label.lower()}" in chapter
-
-
-def test_a_theme_charted_twice_keeps_its_chart_ids_unique(report):
-    """The workforce theme is charted under recommendation 3 and again in the chapter."""
-    _, html, _ = report
-    ids = [part.split('"')[0] for part in html.split('<pattern id="')[1:]]
-    assert len(ids) == len(set(ids))
