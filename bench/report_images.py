@@ -6,7 +6,8 @@ or with --easy-read the Easy Read version's: docs/images/easy-read-page-N.png.
 
 It seeds the demo on a fresh database (servers.database), renders the series report as the
 export task does (synthesis.exports.render_pdf, no appendix, or render_easy_read_pdf) in a
-Django process, and turns the pages asked for into PNGs with pdftoppm (poppler-utils: `apt-get install poppler-utils`).
+Django process, and turns the pages asked for into PNGs with pdftoppm (poppler-utils:
+`apt-get install poppler-utils`).
 The demo's votes are drawn from a fixed seed, so a rerun redraws the same pictures unless the
 report itself changed.
 """
