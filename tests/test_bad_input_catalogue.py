@@ -661,6 +661,7 @@ def test_invalid_utf8_in_a_text_frame_is_closed_by_daphne_before_the_app(tmp_pat
 @pytest.fixture
 def full_place(db, settings):
     settings.CONTRIBUTIONS_PER_MINUTE = 1000
+    settings.REPORT_SMALL_NUMBER = 1  # the workshop and region are named, so their cells count
     workshop = make_workshop(title="+SUM(1) workshop", region='=HYPERLINK("http://x","y")')
     place = make_place(workshop)
     for case in ACCEPTED:
