@@ -104,7 +104,7 @@ def seed(stdout=None):
                 )
         _seed_findings(summary.series, CONTENT.series.findings)
         _seed_themes(summary.series, CONTENT.series.themes)
-        if not summary.series.report_versions.exists():
+        if not summary.series.report_versions.filter(status="final").exists():
             # One final version, as the analysts left it; later runs keep it as it was.
             analyst = get_user_model().objects.get(username=ANALYST_USERNAME)
             report_version_finalise(series=summary.series, user=analyst)

@@ -270,15 +270,24 @@ class ReportVersion(models.Model):
 
     The report being worked on is always the draft of the next number; every page of a
     draft says so. Later votes, erasures or purges never change a final version: they
-    show as changes since it, until an analyst makes a new final.
+    show as changes since it, until an analyst makes a new final. Its number is taken when
+    an analyst asks for it; its PDFs are then made in the background.
     """
+
+    class Status(models.TextChoices):
+        MAKING = "making", "Being made final"
+        FINAL = "final", "Final"
+        FAILED = "failed", "Failed"
 
     series = models.ForeignKey(
         "workshops.Series", on_delete=models.CASCADE, related_name="report_versions"
     )
     number = models.PositiveIntegerField()
-    file = models.FileField(upload_to="reports/")
-    # Blank for versions made final before the Easy Read version existed.
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.FINAL)
+    error = models.TextField(blank=True)
+    # Both empty while it is being made; the Easy Read one also for versions made final
+    # before the Easy Read version existed.
+    file = models.FileField(upload_to="reports/", blank=True)
     easy_read_file = models.FileField(upload_to="reports/", blank=True)
     fingerprint = models.CharField(max_length=64)
     # What the version rests on, to say later what has changed since.
@@ -287,7 +296,8 @@ class ReportVersion(models.Model):
     unconfirmed = models.PositiveIntegerField(
         help_text="Items printed in its body whose class no analyst had confirmed."
     )
-    finalised = models.DateTimeField(auto_now_add=True)
+    requested = models.DateTimeField(default=timezone.now)
+    finalised = models.DateTimeField(null=True, blank=True)
     finalised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -300,3 +310,8 @@ class ReportVersion(models.Model):
 
     def __str__(self):
         return f"{self.series}, version {self.number}"
+
+    @property
+    def is_stale(self):
+        """Still being made long after any real render: its worker has gone."""
+        return self.status == self.Status.MAKING and self.requested < timezone.now() - STALE_AFTER

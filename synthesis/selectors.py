@@ -5,7 +5,7 @@ from django.db.models import Count, F, Q
 from django.template.defaultfilters import pluralize
 
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
-from synthesis.models import ReportText
+from synthesis.models import ReportText, ReportVersion
 from synthesis.stats import OTHER, Tally, Thresholds, classify
 
 CHOICE_FIELD = {
@@ -175,6 +175,8 @@ def finding_figures(finding):
 
 
 def next_report_version(series):
-    """The number the report being worked on will have: one more than the last final's."""
-    last = series.report_versions.order_by("-number").values_list("number", flat=True).first()
+    """The number the report being worked on will have: one more than the last final's (or
+    the one being made final), a failed attempt's number being free again."""
+    versions = series.report_versions.exclude(status=ReportVersion.Status.FAILED)
+    last = versions.order_by("-number").values_list("number", flat=True).first()
     return (last or 0) + 1

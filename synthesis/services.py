@@ -21,7 +21,8 @@ from synthesis.models import (
 )
 from synthesis.report import data_version
 from synthesis.stats import Verdict
-from synthesis.tasks import build_export
+from synthesis.tasks import build_export, make_final_version
+from synthesis.versions import report_version_claim
 from workshops.models import Workshop, WorkshopSummary
 
 
@@ -216,6 +217,13 @@ def export_request(*, series, kind, user, workshop=None, include_appendix=False)
     export = ReportExport.objects.create(requested_by=user, **scope)
     build_export.delay_on_commit(export.pk)
     return export, True
+
+
+def report_version_request(*, series, user):
+    """Take the next final version's number now and make its PDFs in the background."""
+    version = report_version_claim(series=series, user=user)
+    make_final_version.delay_on_commit(version.pk)
+    return version
 
 
 def export_retry(*, export):

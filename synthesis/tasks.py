@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from synthesis.exports import render_export
-from synthesis.models import ReportExport
+from synthesis.models import ReportExport, ReportVersion
+from synthesis.versions import report_version_make
 
 logger = logging.getLogger(__name__)
 Status = ReportExport.Status
@@ -45,6 +46,18 @@ def build_export(export_id):
         error="",
         file=export.file.name,
     )
+
+
+@shared_task(acks_late=True)
+def make_final_version(version_id):
+    """Make a claimed final version's PDFs; a failure is recorded on the version."""
+    version = (
+        ReportVersion.objects.select_related("series", "finalised_by")
+        .filter(pk=version_id, status=ReportVersion.Status.MAKING)
+        .first()
+    )
+    if version is not None:
+        report_version_make(version)
 
 
 def _update(export, **fields):

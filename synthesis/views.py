@@ -412,17 +412,21 @@ def report_versions(request, pk):
     form = FinalVersionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            version = versions.report_version_finalise(series=series, user=request.user)
+            version = services.report_version_request(series=series, user=request.user)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Version {version.number} is final.")
+            messages.success(
+                request, f"Version {version.number} is being made final: it shows here when ready."
+            )
             return redirect("synthesis:report_versions", pk=series.pk)
-    finals = list(series.report_versions.select_related("finalised_by"))
+    attempts = list(series.report_versions.select_related("finalised_by"))
+    finals = [v for v in attempts if v.status == ReportVersion.Status.FINAL]
     context = {
         "series": series,
         "form": form,
         "finals": finals,
+        "attempt": next((v for v in attempts if v.status != ReportVersion.Status.FINAL), None),
         "next_number": selectors.next_report_version(series),
         "changes": versions.changes_since(finals[0]) if finals else [],
         "unconfirmed": versions.unconfirmed_items(series),
@@ -434,7 +438,9 @@ def report_versions(request, pk):
 @require_GET
 @analyst_required
 def report_version_file(request, pk, number, easy_read=False):
-    version = get_object_or_404(ReportVersion, series=pk, number=number)
+    version = get_object_or_404(
+        ReportVersion, series=pk, number=number, status=ReportVersion.Status.FINAL
+    )
     file = version.easy_read_file if easy_read else version.file
     if not file:
         raise Http404("This version was made final before its Easy Read version existed.")

@@ -37,6 +37,7 @@ from asgiref.sync import async_to_sync
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import AuditEntry
 from facilitation.models import Spotlight
@@ -167,7 +168,13 @@ def build_world():
     )
     done.file.save("matrix.csv", ContentFile(b"comment-id,comment-body\r\n"), save=True)
     version = ReportVersion(
-        series=series, number=1, fingerprint="matrix", contributions=1, votes=0, unconfirmed=0
+        series=series,
+        number=1,
+        fingerprint="matrix",
+        contributions=1,
+        votes=0,
+        unconfirmed=0,
+        finalised=timezone.now(),
     )
     version.file.save("matrix-version-1.pdf", ContentFile(b"%PDF-1.7 matrix"), save=False)
     version.easy_read_file.save("matrix-easy-read-1.pdf", ContentFile(b"%PDF-1.7 easy"), save=True)

@@ -2,9 +2,11 @@
 and never changes; what changed since a final is said in words."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from demo import seed as demo
@@ -131,20 +133,81 @@ def test_making_a_final_needs_the_reviewed_box_and_saves_nothing_without_it(seri
     assert series.report_versions.count() == 1
 
 
-def test_making_a_final_from_the_page(series, page):
+def test_making_a_final_from_the_page(series, page, django_capture_on_commit_callbacks):
+    """The request takes the number at once; the PDFs are made in the background."""
     client, url = page
-    response = client.post(url, {"reviewed": "on"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"reviewed": "on"})
     assert response.status_code == 302
-    assert series.report_versions.count() == 2
+    assert "Version 2 is being made final" in client.get(url).content.decode()
+    version = ReportVersion.objects.get(series=series, number=2)
+    assert version.status == ReportVersion.Status.FINAL and version.finalised
     download = client.get(reverse("synthesis:report_version_file", args=[series.pk, 2]))
     assert download.status_code == 200
     body = b"".join(download.streaming_content)
-    assert body == ReportVersion.objects.get(series=series, number=2).file.read()
+    assert body == version.file.read()
     assert (
         client.get(reverse("synthesis:report_version_file", args=[series.pk, 9])).status_code == 404
     )
     easy_read = client.get(reverse("synthesis:report_version_easy_read_file", args=[series.pk, 2]))
     assert b"".join(easy_read.streaming_content).startswith(b"%PDF-")
+
+
+def test_while_a_version_is_being_made_the_page_says_so_and_takes_no_second(series, page):
+    client, url = page
+    client.post(url, {"reviewed": "on"})  # not committed here: the PDFs are never made
+    html = client.get(url).content.decode()
+    assert "Version 2 is being made final" in html and 'hx-trigger="every 2s"' in html
+    assert "Make version" not in html
+    file_url = reverse("synthesis:report_version_file", args=[series.pk, 2])
+    assert client.get(file_url).status_code == 404
+
+    response = client.post(url, {"reviewed": "on"})
+
+    assert response.status_code == 400
+    assert "A version is already being made final" in response.content.decode()
+    assert series.report_versions.count() == 2
+
+
+def test_a_failed_version_says_why_and_its_number_is_asked_for_again(
+    series, page, monkeypatch, django_capture_on_commit_callbacks
+):
+    client, url = page
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("synthesis.versions.render_pdf", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"reviewed": "on"})
+    failed = ReportVersion.objects.get(series=series, number=2)
+    assert failed.status == ReportVersion.Status.FAILED and not failed.file
+    html = client.get(url).content.decode()
+    assert "Version 2 could not be made final. The PDFs could not be made (OSError" in html
+    assert "Make version 2 final" in html
+    assert next_report_version(series) == 2
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"reviewed": "on"})
+    assert list(series.report_versions.values_list("number", "status")) == [
+        (2, "final"),
+        (1, "final"),
+    ]
+
+
+def test_a_stuck_version_can_be_asked_for_again(series, page, django_capture_on_commit_callbacks):
+    client, url = page
+    client.post(url, {"reviewed": "on"})
+    stuck = ReportVersion.objects.get(series=series, number=2)
+    ReportVersion.objects.filter(pk=stuck.pk).update(requested=timezone.now() - timedelta(hours=2))
+    assert "seems stuck" in client.get(url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"reviewed": "on"})
+
+    assert response.status_code == 302
+    assert ReportVersion.objects.get(series=series, number=2).status == "final"
 
 
 def test_a_version_made_before_easy_read_existed_says_it_has_none(series, page):
