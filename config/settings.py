@@ -256,6 +256,8 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # pikepdf says it has started its logging bridge when it first opens a PDF.
+        "pikepdf": {"level": "WARNING"},
         "daphne.server": {"filters": ["no_http2_notice"]},
     },
 }
