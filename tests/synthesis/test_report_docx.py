@@ -21,18 +21,18 @@ from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
 
 from demo import seed as demo
-from participants.models import Contribution, Participant
 from synthesis.docx_report import render_docx
 from synthesis.exports import render_pdf
 from synthesis.models import ReportText
-from synthesis.services import export_request, finding_save
+from synthesis.services import export_request
 from tests.factories import UserFactory
 from tests.helpers import new_client
 from tests.synthesis.test_report_pdf import (
-    FINDING_BODY,
     FINDING_TITLE,
     KNOWN_QUOTE,
     SENTINEL_NAME,
+    demo_with_a_finding,
+    display_names,
     outline_titles,
     workshop_with_posts,
 )
@@ -61,20 +61,9 @@ def demo_report(django_db_setup, django_db_blocker):
     """The demo series with a key finding, as a PDF and a Word document with the appendix,
     and as the analysts' page."""
     with django_db_blocker.unblock(), transaction.atomic():
-        series = demo.seed().series
-        toll = Contribution.objects.get(workshop__series=series, text__startswith=KNOWN_QUOTE)
-        Participant.objects.filter(pk=toll.participant_id).update(display_name=SENTINEL_NAME)
-        analyst = User.objects.get(username=demo.ANALYST_USERNAME)
-        finding_save(
-            series=series,
-            title=FINDING_TITLE,
-            body=FINDING_BODY,
-            kind="common_ground",
-            contribution_ids=[toll.pk],
-            user=analyst,
-        )
+        series = demo_with_a_finding()
         client = new_client()
-        client.force_login(analyst)
+        client.force_login(User.objects.get(username=demo.ANALYST_USERNAME))
         response = client.get(reverse("synthesis:series_report", args=[series.pk]))
         document = docx.Document(io.BytesIO(render_docx(series, include_appendix=True)))
         report = SimpleNamespace(
@@ -84,11 +73,7 @@ def demo_report(django_db_setup, django_db_blocker):
             response=response,
             page=lxml.html.document_fromstring(response.content),
             summary=ReportText.objects.get(series=series).summary,
-            names=set(
-                Participant.objects.filter(workshop__series=series)
-                .exclude(display_name="")
-                .values_list("display_name", flat=True)
-            ),
+            names=display_names(series),
         )
         transaction.set_rollback(True)
     return report

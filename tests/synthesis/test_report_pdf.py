@@ -86,28 +86,44 @@ def structure_elements(node, role=None, found=None, depth=0):
     return found
 
 
+def demo_with_a_finding():
+    """The demo series, its first parent carer renamed to the sentinel, and a key finding
+    citing her post."""
+    series = demo.seed().series
+    toll = Contribution.objects.get(workshop__series=series, text__startswith=KNOWN_QUOTE)
+    Participant.objects.filter(pk=toll.participant_id).update(display_name=SENTINEL_NAME)
+    finding_save(
+        series=series,
+        title=FINDING_TITLE,
+        body=FINDING_BODY,
+        kind="common_ground",
+        contribution_ids=[toll.pk],
+        user=User.objects.get(username=demo.ANALYST_USERNAME),
+    )
+    return series
+
+
+def display_names(series):
+    """Every name a participant of the series gave: none may appear in a report."""
+    return set(
+        Participant.objects.filter(workshop__series=series)
+        .exclude(display_name="")
+        .values_list("display_name", flat=True)
+    )
+
+
 @pytest.fixture(scope="module")
 def demo_report(django_db_setup, django_db_blocker):
     """The demo series with a key finding and a never-approved post, rendered with its
     appendix; the rows are rolled back once the PDF and what to look for in it are kept."""
     with django_db_blocker.unblock(), transaction.atomic():
-        series = demo.seed().series
-        toll = Contribution.objects.get(workshop__series=series, text__startswith=KNOWN_QUOTE)
-        Participant.objects.filter(pk=toll.participant_id).update(display_name=SENTINEL_NAME)
+        series = demo_with_a_finding()
         national = series.workshops.get(title="National workshop")
         ContributionFactory(
             workshop=national,
             participant=national.participants.first(),
             text=PENDING_QUOTE,
             state=Contribution.State.PENDING,
-        )
-        finding_save(
-            series=series,
-            title=FINDING_TITLE,
-            body=FINDING_BODY,
-            kind="common_ground",
-            contribution_ids=[toll.pk],
-            user=User.objects.get(username=demo.ANALYST_USERNAME),
         )
         context = report_context(series)
         debates = [
@@ -137,11 +153,7 @@ def demo_report(django_db_setup, django_db_blocker):
             reader=PdfReader(io.BytesIO(pdf)),
             text=pdf_text(pdf),
             title=series.name,
-            names=set(
-                Participant.objects.filter(workshop__series=series)
-                .exclude(display_name="")
-                .values_list("display_name", flat=True)
-            ),
+            names=display_names(series),
             debate_words=debates[0].who if debates else "",
         )
         transaction.set_rollback(True)
