@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
 from pillars.models import Recommendation
+from synthesis import pdf_speedups
 from synthesis.board import contribution_items
 from synthesis.docx_report import render_docx
 from synthesis.easy_read import easy_read_context
@@ -388,6 +389,7 @@ def _column_dictionary(tables, headers):
     yield ["participants-votes", *POST_COLUMN]
 
 
+@pdf_speedups.rendering()
 def render_pdf(series, workshop=None, include_appendix=False, final=None):
     """The report as a tagged PDF; a draft on every page unless `final` (a ReportVersion)."""
     context = report_context(
@@ -396,6 +398,7 @@ def render_pdf(series, workshop=None, include_appendix=False, final=None):
     return tagged_pdf(render_to_string("synthesis/report/report.html", context))
 
 
+@pdf_speedups.rendering()
 def render_easy_read_pdf(series, workshop=None, final=None):
     """The report's Easy Read version as a tagged PDF, marked as the report is."""
     context = easy_read_context(series, workshop=workshop, final=final)
@@ -408,6 +411,7 @@ def tagged_pdf(html):
 
     from synthesis.pdfua import make_accessible
 
+    pdf_speedups.apply()
     # pdf/ua-1 makes a tagged PDF: structure tree, language and title from the HTML.
     pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant="pdf/ua-1")
     return make_accessible(pdf)

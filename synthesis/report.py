@@ -6,6 +6,7 @@ Hidden and unapproved contributions are left out, and the method section says ho
 
 import hashlib
 import statistics
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
@@ -353,3 +354,17 @@ def data_version(series, workshop=None):
         thresholds(),
     )
     return hashlib.sha256(repr(state).encode()).hexdigest()
+
+
+def reads_right_to_left(text):
+    """Whether `text` starts, as HTML's dir="auto" decides, in a right-to-left script: its
+    first strongly directional character is Hebrew, Arabic or the like. WeasyPrint ignores
+    dir="auto" (and its attribute slows every selector that tests [dir]), so the report
+    names the direction itself, and only where it is not left to right."""
+    for character in text:
+        direction = unicodedata.bidirectional(character)
+        if direction in ("R", "AL"):
+            return True
+        if direction == "L":
+            return False
+    return False

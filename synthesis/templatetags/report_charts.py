@@ -18,7 +18,6 @@ WIDTH = 174
 ROW = 7
 TOP = 6  # room for the axis labels above the first row
 BAR_HEIGHT = 4.6
-LABEL_END = 40
 AXIS = 82
 HALF = 38  # the length of a bar of 100%, on either side of the axis
 
@@ -81,7 +80,6 @@ class Geometry:
 
     rows: int
     width: float = WIDTH
-    label_end: float = LABEL_END
     axis: float = AXIS
     bar_height: float = BAR_HEIGHT
     left: float = AXIS - HALF
