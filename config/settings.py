@@ -231,6 +231,16 @@ SYNTHESIS_THRESHOLDS = {
     "uncertain_pass_share": env.float("SYNTHESIS_UNCERTAIN_PASS_SHARE", default=0.3),
     "max_groups_required": env.int("SYNTHESIS_MAX_GROUPS_REQUIRED", default=3),
 }
+# The opinion map (shared/SYNTHESIS.md): who is mapped, when a map is shown at all, and what
+# counts as a split of a declared group or an alliance of groups.
+OPINION_MAP_THRESHOLDS = {
+    "min_votes": env.int("OPINION_MAP_MIN_VOTES", default=7),
+    "min_participants": env.int("OPINION_MAP_MIN_PARTICIPANTS", default=20),
+    "min_silhouette": env.float("OPINION_MAP_MIN_SILHOUETTE", default=0.1),
+    "min_group_people": env.int("OPINION_MAP_MIN_GROUP_PEOPLE", default=3),
+    "split_share": env.float("OPINION_MAP_SPLIT_SHARE", default=0.25),
+    "alliance_share": env.float("OPINION_MAP_ALLIANCE_SHARE", default=0.3),
+}
 # Reports: how many items each heading prints in full (the strongest by group-informed
 # consensus; the rest are counted), and below how many people a workshop's group, or a
 # region, is never named or counted on its own, so no one can be picked out.

@@ -263,7 +263,7 @@ def _theme_tallies(themes):
     """Pooled tallies per theme, and per theme and region; a post in two themes counts in both."""
     pooled = defaultdict(vote_counts)
     by_region = defaultdict(lambda: defaultdict(vote_counts))
-    for (theme_id, _), (slug, choice, region) in _latest_theme_votes(themes).items():
+    for (theme_id, _), (slug, choice, region) in latest_theme_votes(themes).items():
         pooled[theme_id][slug][CHOICE_FIELD[choice]] += 1
         by_region[theme_id][region or "No region"][slug][CHOICE_FIELD[choice]] += 1
     return (
@@ -275,7 +275,7 @@ def _theme_tallies(themes):
     )
 
 
-def _latest_theme_votes(themes):
+def latest_theme_votes(themes):
     """{(theme id, participant id): (group slug, choice, region)} of each person's latest vote
     on any of the theme's posts, leaving out authors' votes on their own posts."""
     themes_of = defaultdict(list)

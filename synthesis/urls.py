@@ -48,6 +48,12 @@ urlpatterns = [
         views.finding_delete,
         name="finding_delete",
     ),
+    path("series/<int:pk>/opinion-map/", views.series_opinion_map, name="series_opinion_map"),
+    path(
+        "workshops/<int:pk>/opinion-map/",
+        views.workshop_opinion_map,
+        name="workshop_opinion_map",
+    ),
     path("series/<int:pk>/exports/", views.exports, name="exports"),
     path("series/<int:pk>/report/", views.series_report, name="series_report"),
     path("workshops/<int:pk>/report/", views.workshop_report, name="workshop_report"),

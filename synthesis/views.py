@@ -25,6 +25,8 @@ from synthesis.forms import (
     ThemeForm,
 )
 from synthesis.models import Finding, Judgement, ReportExport, ReportVersion, Theme
+from synthesis.opinion_map import opinion_map
+from synthesis.opinion_map import thresholds as opinion_map_thresholds
 from workshops.models import Series, Workshop
 from workshops.selectors import series_list as all_series
 
@@ -403,6 +405,30 @@ def _report_page(series, workshop=None):
 def _csp_hash(text):
     digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
     return f"'sha256-{digest}'"
+
+
+@require_GET
+@analyst_required
+def series_opinion_map(request, pk):
+    return _opinion_map_page(request, _series(pk))
+
+
+@require_GET
+@analyst_required
+def workshop_opinion_map(request, pk):
+    workshop = get_object_or_404(Workshop.objects.select_related("series"), pk=pk)
+    return _opinion_map_page(request, workshop.series, workshop)
+
+
+def _opinion_map_page(request, series, workshop=None):
+    context = {
+        "series": series,
+        "workshop": workshop,
+        "workshops": series.workshops.order_by("starts_at", "pk"),
+        "found": opinion_map(series, workshop),
+        "thresholds": opinion_map_thresholds(),
+    }
+    return render(request, "synthesis/opinion_map.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -477,6 +477,8 @@ MATRIX = {
         post=lambda w: {"kind": "contributions_csv"},
     ),
     "synthesis:series_report": Route(kwargs=series_pk, policy=ANALYSTS_ONLY, get=True),
+    "synthesis:series_opinion_map": Route(kwargs=series_pk, policy=ANALYSTS_ONLY, get=True),
+    "synthesis:workshop_opinion_map": Route(kwargs=workshop_pk, policy=ANALYSTS_ONLY, get=True),
     "synthesis:report_versions": Route(
         kwargs=series_pk, policy=ANALYSTS_ONLY, get=True, post=lambda w: {"reviewed": "on"}
     ),

@@ -220,6 +220,7 @@ PAGES = [
     ("findings", "analyst", "/analyse/series/{series}/findings/", 200, False),
     ("report-text", "analyst", "/analyse/series/{series}/report-text/", 200, False),
     ("versions", "analyst", "/analyse/series/{series}/versions/", 200, False),
+    ("opinion-map", "analyst", "/analyse/workshops/{workshop}/opinion-map/", 200, False),
     ("exports", "analyst", "/analyse/series/{series}/exports/", 200, False),
     ("report", "analyst", "/analyse/series/{series}/report/", 200, False),
 ]

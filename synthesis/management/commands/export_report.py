@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from synthesis.docx_report import report_html
 from synthesis.exports import render_export
+from synthesis.management.scope import series_or_refuse, workshop_or_refuse
 from synthesis.models import ReportExport
-from workshops.models import Series, Workshop
 
 Kind = ReportExport.Kind
 # The report as the analysts' pages show it: one HTML file, its styles inside it.
@@ -43,8 +43,8 @@ class Command(BaseCommand):
     def handle(self, *args, series, kind, workshop, appendix, out, **options):
         if appendix and kind not in (Kind.PDF, HTML):
             raise CommandError("--appendix goes with --format pdf or html only.")
-        series = _series(series)
-        workshop = _workshop(series, workshop) if workshop else None
+        series = series_or_refuse(series)
+        workshop = workshop_or_refuse(series, workshop) if workshop else None
         _check_writable(out)
         if kind == HTML:
             content = report_html(series, workshop, include_appendix=appendix).encode()
@@ -60,22 +60,6 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Could not write {out}: {error.strerror}.") from error
         self.stdout.write(f"Wrote {out} ({len(content):,} bytes): {what}.")
-
-
-def _series(pk):
-    series = Series.objects.filter(pk=pk).first()
-    if series is None:
-        raise CommandError(f"There is no series {pk}.")
-    return series
-
-
-def _workshop(series, pk):
-    workshop = Workshop.objects.filter(pk=pk).first()
-    if workshop is None:
-        raise CommandError(f"There is no workshop {pk}.")
-    if workshop.series_id != series.pk:
-        raise CommandError(f"Workshop {pk} ({workshop}) is not part of series {series.pk}.")
-    return workshop
 
 
 def _check_writable(path):
