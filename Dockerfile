@@ -9,7 +9,8 @@ WORKDIR /app
 # The runtime lock: exact versions, each checked against its hash. Copied first, so a change
 # to the code alone reuses the installed layer.
 COPY requirements/base.txt requirements/base.txt
-RUN pip install --no-cache-dir --disable-pip-version-check --require-hashes -r requirements/base.txt
+# --no-deps: the lock is complete, and leaves out what requirements/overrides.txt says.
+RUN pip install --no-cache-dir --disable-pip-version-check --no-deps --require-hashes -r requirements/base.txt
 COPY . .
 RUN SECRET_KEY=collectstatic python manage.py collectstatic --noinput
 USER app

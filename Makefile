@@ -29,7 +29,7 @@ $(INSTALLED): requirements/dev.txt requirements/uv.txt
 	else \
 		echo "  uv did not install (see $(VENV)/uv-install.log); installing with pip"; \
 		$(PY) -m ensurepip >/dev/null 2>&1; \
-		$(PY) -m pip install $(PIP_QUIET) --require-hashes -r requirements/dev.txt; \
+		$(PY) -m pip install $(PIP_QUIET) --no-deps --require-hashes -r requirements/dev.txt; \
 	fi
 	@touch $@
 
@@ -38,6 +38,7 @@ install: $(INSTALLED)
 # Regenerate the lock files after changing dependencies in pyproject.toml; versions already
 # pinned stay unless pyproject.toml rules them out. `make lock UPGRADE=1` takes the newest.
 LOCK := $(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--override requirements/overrides.txt \
 	--custom-compile-command 'make lock' $(if $(UPGRADE),--upgrade)
 lock:
 	@[ -x $(UV) ] || $(MAKE) --no-print-directory $(INSTALLED)

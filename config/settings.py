@@ -231,6 +231,9 @@ SYNTHESIS_THRESHOLDS = {
     "uncertain_pass_share": env.float("SYNTHESIS_UNCERTAIN_PASS_SHARE", default=0.3),
     "max_groups_required": env.int("SYNTHESIS_MAX_GROUPS_REQUIRED", default=3),
 }
+# Suggested themes (synthesis.suggestions): how alike in meaning (cosine similarity of their
+# embeddings, on average) posts must be to be suggested as one theme.
+THEME_SUGGESTION_SIMILARITY = env.float("THEME_SUGGESTION_SIMILARITY", default=0.5)
 # The opinion map (shared/SYNTHESIS.md): who is mapped, when a map is shown at all, and what
 # counts as a split of a declared group or an alliance of groups.
 OPINION_MAP_THRESHOLDS = {

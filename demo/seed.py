@@ -22,6 +22,7 @@ from django.db.models import Case, DateTimeField, Value, When
 from demo import URL, loader
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
 from pillars.models import Framework
+from synthesis import vectors
 from synthesis.models import Finding, Theme
 from synthesis.services import finding_save, report_text_save, theme_create, theme_update
 from synthesis.versions import report_version_finalise
@@ -104,6 +105,8 @@ def seed(stdout=None):
                 )
         _seed_findings(summary.series, CONTENT.series.findings)
         _seed_themes(summary.series, CONTENT.series.themes)
+        # Every post's meaning, so the board's similar posts and suggested themes show.
+        vectors.refresh(Contribution.objects.filter(workshop__series=summary.series))
         if not summary.series.report_versions.filter(status="final").exists():
             # One final version, as the analysts left it; later runs keep it as it was.
             analyst = get_user_model().objects.get(username=ANALYST_USERNAME)

@@ -38,6 +38,11 @@ urlpatterns = [
         name="contribution_merge",
     ),
     path(
+        "workshops/<int:pk>/contributions/<int:contribution_id>/alike/",
+        views.merge_candidates,
+        name="merge_candidates",
+    ),
+    path(
         "workshops/<int:pk>/contributions/<int:contribution_id>/release/",
         views.contribution_release,
         name="contribution_release",

@@ -16,6 +16,7 @@ from facilitation.forms import ConsoleFilterForm, ScribeForm
 from facilitation.services import workshop_spotlight
 from participants import services as participant_services
 from participants.models import Contribution, Participant
+from synthesis import vectors
 from workshops import selectors as workshop_selectors
 from workshops import services
 from workshops.forms import PromptFormSet, SeriesForm, WorkshopForm
@@ -228,6 +229,15 @@ def contribution_merge(request, pk, contribution_id):
     ):
         messages.success(request, f"Post {duplicate.pk} merged into post {into.pk}.")
     return _back_to_console(duplicate.workshop)
+
+
+@require_GET
+@facilitator_required
+def merge_candidates(request, pk, contribution_id):
+    """The posts of the workshop nearest in meaning to one post: the likely duplicates."""
+    post = get_object_or_404(Contribution, pk=contribution_id, workshop=pk)
+    context = {"post": post, "alike": vectors.nearest(post, post.workshop.contributions.all())}
+    return render(request, "facilitation/_merge_candidates.html", context)
 
 
 @require_POST

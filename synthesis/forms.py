@@ -76,6 +76,10 @@ class ReportChoiceForm(forms.Form):
     )
 
 
+class PostNumbersForm(forms.Form):
+    contributions = PostNumbersField()
+
+
 class ThemeForm(forms.Form):
     title = forms.CharField(max_length=300, label="What the posts say, in one line")
     contributions = PostNumbersField(

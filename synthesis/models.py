@@ -315,3 +315,38 @@ class ReportVersion(models.Model):
     def is_stale(self):
         """Still being made long after any real render: its worker has gone."""
         return self.status == self.Status.MAKING and self.requested < timezone.now() - STALE_AFTER
+
+
+class Embedding(models.Model):
+    """Where a post's meaning sits (synthesis.embeddings), computed from the words others see.
+
+    `text_digest` is the SHA-256 of those words when the vector was made: a post whose words
+    changed since (edited, merged, its masked words released) has a stale vector.
+    """
+
+    contribution = models.OneToOneField(
+        "participants.Contribution", on_delete=models.CASCADE, related_name="embedding"
+    )
+    vector = models.BinaryField()  # float32, synthesis.embeddings.DIMENSIONS of them
+    text_digest = models.CharField(max_length=64)
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Embedding of {self.contribution_id}"
+
+
+class DismissedSuggestion(models.Model):
+    """A suggested theme an analyst turned down (synthesis.suggestions): a suggestion sharing
+    at least half its posts with it is not shown again."""
+
+    series = models.ForeignKey(
+        "workshops.Series", on_delete=models.CASCADE, related_name="dismissed_suggestions"
+    )
+    contribution_ids = models.JSONField()
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Dismissed suggestion of {len(self.contribution_ids)} posts"

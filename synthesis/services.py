@@ -9,9 +9,11 @@ from accounts import audit
 from participants.models import Contribution, Vote
 from participants.services import workshop_participants_purge
 from participants.text import tidy_text
+from synthesis import vectors
 from synthesis.board import build_board
 from synthesis.models import (
     STALE_AFTER,
+    DismissedSuggestion,
     Finding,
     Judgement,
     ReportChoice,
@@ -21,7 +23,7 @@ from synthesis.models import (
 )
 from synthesis.report import data_version
 from synthesis.stats import Verdict
-from synthesis.tasks import build_export, make_final_version
+from synthesis.tasks import build_export, embed_series, make_final_version
 from synthesis.versions import report_version_claim
 from workshops.models import Workshop, WorkshopSummary
 
@@ -224,6 +226,21 @@ def report_version_request(*, series, user):
     version = report_version_claim(series=series, user=user)
     make_final_version.delay_on_commit(version.pk)
     return version
+
+
+def suggestion_dismiss(*, series, contribution_ids, user):
+    """Turn a suggested theme down: one sharing half its posts with it is not shown again."""
+    members = _visible_posts(series, contribution_ids)
+    return DismissedSuggestion.objects.create(
+        series=series, contribution_ids=sorted(post.pk for post in members), dismissed_by=user
+    )
+
+
+def meanings_request(*, series):
+    """Work out, in the background, the meaning of each of the series' posts that has none
+    or an out-of-date one, so similar posts can be found."""
+    vectors.record_progress(series.pk, 0, None)
+    embed_series.delay_on_commit(series.pk)
 
 
 def export_retry(*, export):

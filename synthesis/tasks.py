@@ -7,6 +7,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from django.utils.text import slugify
 
+from participants.models import Contribution
+from synthesis import vectors
 from synthesis.exports import render_export
 from synthesis.models import ReportExport, ReportVersion
 from synthesis.versions import report_version_make
@@ -70,3 +72,22 @@ def _update(export, **fields):
 def purge_closed_workshops():
     """The daily retention job: the same as `manage.py purge_closed_workshops`."""
     call_command("purge_closed_workshops", "--older-than", str(settings.RETENTION_DAYS))
+
+
+@shared_task(acks_late=True)
+def embed_workshop(workshop_id):
+    """Vectors for a workshop's posts whose words are new or changed (see synthesis.apps).
+    On one core: in the embedded default this runs in the web process, beside a live room."""
+    vectors.workshop_refreshed(workshop_id)
+    vectors.refresh(Contribution.objects.filter(workshop_id=workshop_id), threads=1)
+
+
+@shared_task(acks_late=True)
+def embed_series(series_id):
+    """Vectors for every visible post of a series that has none or a stale one, its progress
+    kept for the themes page (vectors.progress)."""
+    vectors.refresh(
+        Contribution.objects.filter(workshop__series_id=series_id),
+        progress=lambda done, total: vectors.record_progress(series_id, done, total),
+    )
+    vectors.record_progress(series_id, None, None)

@@ -21,6 +21,17 @@ urlpatterns = [
         name="judgement_withdraw",
     ),
     path("series/<int:pk>/themes/", views.themes, name="themes"),
+    path("series/<int:pk>/meanings/", views.meanings, name="meanings"),
+    path(
+        "series/<int:pk>/suggestions/dismiss/",
+        views.suggestion_dismiss,
+        name="suggestion_dismiss",
+    ),
+    path(
+        "series/<int:pk>/similar/<int:contribution_pk>/",
+        views.similar_posts,
+        name="similar_posts",
+    ),
     path("series/<int:pk>/themes/<int:theme_id>/", views.theme_edit, name="theme_edit"),
     path("series/<int:pk>/themes/<int:theme_id>/delete/", views.theme_delete, name="theme_delete"),
     path("series/<int:pk>/findings/", views.findings, name="findings"),

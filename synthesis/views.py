@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import analyst_required
-from synthesis import board, selectors, services, versions
+from participants.models import Contribution
+from synthesis import board, selectors, services, vectors, versions
 from synthesis.docx_report import report_html
 from synthesis.forms import (
     BoardFilterForm,
@@ -19,6 +20,7 @@ from synthesis.forms import (
     FinalVersionForm,
     FindingForm,
     JudgementForm,
+    PostNumbersForm,
     ReportChoiceForm,
     ReportTextForm,
     SeriesFilterForm,
@@ -27,6 +29,7 @@ from synthesis.forms import (
 from synthesis.models import Finding, Judgement, ReportExport, ReportVersion, Theme
 from synthesis.opinion_map import opinion_map
 from synthesis.opinion_map import thresholds as opinion_map_thresholds
+from synthesis.suggestions import suggested_themes
 from workshops.models import Series, Workshop
 from workshops.selectors import series_list as all_series
 
@@ -167,11 +170,62 @@ def themes(request, pk):
     context = {
         "series": series,
         "form": form,
+        "meanings": vectors.counts(series),
+        "meanings_progress": vectors.progress(series),
+        "suggestions": suggested_themes(series),
         "themes": series.themes.prefetch_related(
             "contributions__participant__group", "contributions__prompt__recommendation"
         ),
     }
     return render(request, "synthesis/themes.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@analyst_required
+def meanings(request, pk):
+    series = _series(pk)
+    services.meanings_request(series=series)
+    messages.success(request, "The meanings of this series' posts are being worked out.")
+    return redirect("synthesis:themes", pk=series.pk)
+
+
+@require_POST
+@analyst_required
+def suggestion_dismiss(request, pk):
+    series = _series(pk)
+    form = PostNumbersForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["contributions"])
+        services.suggestion_dismiss(
+            series=series, contribution_ids=form.cleaned_data["contributions"], user=request.user
+        )
+    except ValidationError as error:
+        messages.error(
+            request, "That suggestion could not be dismissed: " + " ".join(error.messages)
+        )
+    else:
+        messages.success(request, "Dismissed: it will not be suggested again.")
+    return redirect("synthesis:themes", pk=series.pk)
+
+
+@require_GET
+@analyst_required
+def similar_posts(request, pk, contribution_pk):
+    series = _series(pk)
+    post = get_object_or_404(
+        Contribution.objects.select_related("participant__group", "workshop"),
+        pk=contribution_pk,
+        workshop__series=series,
+        state=Contribution.State.VISIBLE,
+    )
+    context = {
+        "series": series,
+        "post": post,
+        "similar": vectors.nearest(post, Contribution.objects.filter(workshop__series=series)),
+    }
+    template = "synthesis/_similar.html" if request.htmx else "synthesis/similar_posts.html"
+    return render(request, template, context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -46,6 +46,8 @@ from participants import tokens
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
 from pillars.models import Framework, Pillar, Recommendation
 from synthesis.models import (
+    DismissedSuggestion,
+    Embedding,
     Finding,
     Judgement,
     ReportChoice,
@@ -98,6 +100,8 @@ WRITTEN = [
     Finding.themes.through,
     Judgement,
     ReportExport,
+    Embedding,
+    DismissedSuggestion,
     AuditEntry,
     Spotlight,
     Framework,
@@ -386,6 +390,11 @@ MATRIX = {
         policy=FACILITATORS_ONLY,
         post=lambda w: {"into": w.contribution.pk},
     ),
+    "facilitation:merge_candidates": Route(
+        kwargs=in_workshop(contribution_id=lambda w: w.duplicate.pk),
+        policy=FACILITATORS_ONLY,
+        get=True,
+    ),
     "facilitation:contribution_release": Route(
         kwargs=in_workshop(contribution_id=lambda w: w.flagged.pk),
         policy=FACILITATORS_ONLY,
@@ -420,6 +429,20 @@ MATRIX = {
         kwargs=in_series(kind=lambda w: "contribution", item_pk=lambda w: w.contribution.pk),
         policy=ANALYSTS_ONLY,
         post=lambda w: {"choice": "pinned"},
+    ),
+    "synthesis:suggestion_dismiss": Route(
+        kwargs=series_pk,
+        policy=ANALYSTS_ONLY,
+        post=lambda w: {"contributions": f"{w.contribution.pk}"},
+    ),
+    # The work is queued for after the commit and done in the background.
+    "synthesis:meanings": Route(
+        kwargs=series_pk, policy=ANALYSTS_ONLY, post=lambda w: {}, post_changes=False
+    ),
+    "synthesis:similar_posts": Route(
+        kwargs=in_series(contribution_pk=lambda w: w.contribution.pk),
+        policy=ANALYSTS_ONLY,
+        get=True,
     ),
     "synthesis:judgement_withdraw": Route(
         kwargs=in_series(judgement_id=lambda w: w.judgement.pk),
