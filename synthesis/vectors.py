@@ -40,7 +40,11 @@ def digest(text):
 
 def stale(contributions):
     """The visible posts among `contributions` whose vector is missing or out of date."""
-    posts = contributions.filter(state=Contribution.State.VISIBLE).select_related("embedding")
+    posts = (
+        contributions.filter(state=Contribution.State.VISIBLE)
+        .select_related("embedding")
+        .defer("embedding__vector")  # the digest says whether it is stale
+    )
     return [
         post
         for post in posts
