@@ -183,7 +183,10 @@ def opinion_map(series, workshop=None):
 
 
 def _votes_in(series, workshop):
-    votes = Vote.objects.filter(contribution__state=Contribution.State.VISIBLE)
+    """The votes a map is drawn from: on the workshop's posts, or on the series' themes'."""
+    votes = Vote.objects.filter(
+        contribution__state=Contribution.State.VISIBLE, participant__is_scribe=False
+    ).exclude(participant=F("contribution__participant"))
     if workshop:
         return votes.filter(contribution__workshop=workshop)
     return votes.filter(contribution__themes__series=series)
@@ -221,14 +224,8 @@ def _draw(series, workshop):
 def _workshop_choices(workshop):
     """{(participant id, contribution id): choice} of the workshop's visible posts, authors'
     own votes left out, and {contribution id: the text others see}."""
-    rows = (
-        Vote.objects.filter(
-            contribution__workshop=workshop,
-            contribution__state=Contribution.State.VISIBLE,
-            participant__is_scribe=False,
-        )
-        .exclude(participant=F("contribution__participant"))
-        .values_list("participant_id", "contribution_id", "choice")
+    rows = _votes_in(workshop.series, workshop).values_list(
+        "participant_id", "contribution_id", "choice"
     )
     choices = {(person, post): choice for person, post, choice in rows}
     posts = Contribution.objects.filter(pk__in={post for _, post in choices})

@@ -21,7 +21,7 @@ from django.utils.text import Truncator
 
 from participants.models import Contribution
 from synthesis import vectors
-from synthesis.models import DismissedSuggestion, Embedding
+from synthesis.models import DismissedSuggestion, Embedding, recommendations_of
 
 TITLE_LENGTH = 120
 
@@ -45,8 +45,7 @@ class Suggestion:
 
     @property
     def recommendations(self):
-        found = {post.prompt.recommendation for post in self.posts if post.prompt.recommendation}
-        return sorted(found, key=lambda recommendation: recommendation.number)
+        return recommendations_of(self.posts)
 
 
 def suggested_themes(series):
@@ -62,7 +61,8 @@ def suggested_themes(series):
         )
     ]
     taken += [
-        set(theme.contributions.values_list("pk", flat=True)) for theme in series.themes.all()
+        {post.pk for post in theme.contributions.all()}
+        for theme in series.themes.prefetch_related("contributions")
     ]
     suggestions = []
     for group in groups:

@@ -9,7 +9,6 @@ import hashlib
 
 import numpy as np
 from django.core.cache import cache
-from django.db import transaction
 
 from participants.models import Contribution
 from synthesis import embeddings
@@ -61,12 +60,15 @@ def refresh(contributions, *, batch=256, progress=None, threads=None):
         chunk = posts[start : start + batch]
         texts = [post.public_text for post in chunk]
         vectors = embeddings.embed(texts, threads)
-        with transaction.atomic():
-            for post, text, vector in zip(chunk, texts, vectors, strict=True):
-                Embedding.objects.update_or_create(
-                    contribution=post,
-                    defaults={"vector": vector.tobytes(), "text_digest": digest(text)},
-                )
+        Embedding.objects.bulk_create(
+            [
+                Embedding(contribution=post, vector=vector.tobytes(), text_digest=digest(text))
+                for post, text, vector in zip(chunk, texts, vectors, strict=True)
+            ],
+            update_conflicts=True,
+            unique_fields=["contribution"],
+            update_fields=["vector", "text_digest", "updated"],
+        )
         if progress:
             progress(min(start + batch, len(posts)), len(posts))
     return len(posts)
