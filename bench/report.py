@@ -405,6 +405,11 @@ def child_timed(args):
 
 def prepare(args):
     """The call to time, with everything it needs imported and the series read."""
+    # The opinion map's scikit-learn takes 2.5-3 s to import, once per worker process, not per
+    # report; docs/PERFORMANCE.md records it.
+    import sklearn.cluster  # noqa: F401
+    import sklearn.decomposition  # noqa: F401
+    import sklearn.metrics  # noqa: F401
     from django.conf import settings
     from weasyprint import HTML
 

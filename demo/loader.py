@@ -6,7 +6,7 @@ CommandError naming the file and what is wrong. Nothing here needs Django set up
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -64,6 +64,14 @@ class WorkshopSpec:
     roster: dict[str, tuple[str, ...]]  # display names per group, in joining order
     join_code: str = ""  # only the live workshop has one
     open_recommendations: tuple[int, ...] = ()
+    # People who only voted, after the roster in joining order; only the live workshop has them.
+    voters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The camp letter of each person of a group, roster then voters: how the room divided.
+    camps: dict[str, str] = field(default_factory=dict)
+
+    def people(self, group):
+        """A group's display names, in joining order: the roster, then the voters."""
+        return self.roster.get(group, ()) + self.voters.get(group, ())
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,8 @@ class Post:
     text: str
     votes: dict[str, str]  # vote letters per group, in GROUPS order
     hidden: bool = False
+    # Vote letters per camp, in camp order: a post the room divided on, voted by camp.
+    camp_votes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -198,14 +208,34 @@ def _workshop(file, data):
     open_recommendations = tuple(live.get("open_recommendations", ()))
     for number in open_recommendations:
         _check_recommendation(file, number, f"{where} live")
-    return WorkshopSpec(
+    voters = live.get("voters") or {}
+    _check_groups(file, voters, f"{where} voters")
+    spec = WorkshopSpec(
         key=key,
-        **{field: file.need(data, field, where) for field in ("title", "kind", "region", "venue")},
+        **{name: file.need(data, name, where) for name in ("title", "kind", "region", "venue")},
         starts_at=_london_time(file, file.need(data, "starts_at", where), where),
         roster={group: tuple(names) for group, names in roster.items()},
         join_code=live.get("join_code", ""),
         open_recommendations=open_recommendations,
+        voters={group: tuple(names) for group, names in voters.items()},
+        camps={group: str(letters) for group, letters in (live.get("camps") or {}).items()},
     )
+    _check_camps(file, spec, f"{where} camps")
+    return spec
+
+
+def _check_camps(file, spec, where):
+    """Every person of the workshop is in one camp, or nobody is."""
+    if not spec.camps:
+        return
+    _check_groups(file, spec.camps, where)
+    for group in GROUPS:
+        people, letters = len(spec.people(group)), spec.camps.get(group, "")
+        if len(letters) != people:
+            problem = f"{group} has {people} people but {len(letters)} camp letters"
+            raise file.error(problem, where)
+        if not letters.isalpha() or not letters.isupper():
+            raise file.error(f"{group}: a camp is one capital letter per person", where)
 
 
 def _london_time(file, value, where):
@@ -242,15 +272,31 @@ def _post(file, data, workshops, patterns):
         raise file.error(f"unknown workshop (workshops: {', '.join(workshops)})", where)
     recommendation = file.need(data, "recommendation", where)
     _check_recommendation(file, recommendation, where)
+    camp_votes = _camp_votes(file, patterns, workshops[workshop], data, where)
     return Post(
         workshop=workshop,
         key=key,
         author=_author(file, workshops[workshop], file.need(data, "author", where), where),
         recommendation=recommendation,
         text=file.need(data, "text", where),
-        votes=_votes(file, patterns, data.get("votes") or {}, where),
+        votes=_votes(file, patterns, {} if camp_votes else data.get("votes") or {}, where),
         hidden=bool(data.get("hidden", False)),
+        camp_votes=camp_votes,
     )
+
+
+def _camp_votes(file, patterns, spec, data, where):
+    """The vote letters for every camp of the workshop, for a post voted by camp."""
+    votes = data.get("camps")
+    if votes is None:
+        return {}
+    if data.get("votes"):
+        raise file.error("a post is voted by group ('votes') or by camp ('camps'), not both", where)
+    camps = sorted(set("".join(spec.camps.values())))
+    if sorted(votes) != camps:
+        problem = f"camps should name each of the workshop's camps ({', '.join(camps) or 'none'})"
+        raise file.error(problem, where)
+    return {camp: _pattern(file, patterns, name, where) for camp, name in sorted(votes.items())}
 
 
 def _author(file, spec, author, where):
@@ -273,11 +319,14 @@ def _votes(file, patterns, votes, where):
     """The vote letters for every group, in GROUPS order: `everyone`, except groups named."""
     _check_groups(file, set(votes) - {EVERYONE}, f"{where} votes")
     chosen = {group: votes.get(group, votes.get(EVERYONE, "none")) for group in GROUPS}
-    for name in chosen.values():
-        if name not in patterns:
-            known = ", ".join(patterns)
-            raise file.error(f"unknown vote pattern '{name}' (patterns: {known})", where)
-    return {group: str(patterns[name]) for group, name in chosen.items()}
+    return {group: _pattern(file, patterns, name, where) for group, name in chosen.items()}
+
+
+def _pattern(file, patterns, name, where):
+    if name not in patterns:
+        known = ", ".join(patterns)
+        raise file.error(f"unknown vote pattern '{name}' (patterns: {known})", where)
+    return str(patterns[name])
 
 
 def _check_groups(file, groups, where):

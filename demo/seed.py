@@ -214,24 +214,27 @@ def _make_live(workshop, spec):
     )
 
 
-def _roster(spec):
-    """Everyone in the workshop, in joining order.
+def seats(spec):
+    """Everyone in the workshop, in joining order: the roster, then those who only voted.
 
     Tables are dealt round in joining order, so every table mixes groups, as in a
     co-production room.
     """
-    people = [
-        (group, index, name)
-        for group, names in spec.roster.items()
-        for index, name in enumerate(names)
+    joined = [(group, i) for group, names in spec.roster.items() for i in range(len(names))]
+    joined += [
+        (group, len(spec.roster.get(group, ())) + i)
+        for group, names in spec.voters.items()
+        for i in range(len(names))
     ]
-    return [Seat(group, i, name, n % 5 + 1, n) for n, (group, i, name) in enumerate(people)]
+    return [
+        Seat(group, i, spec.people(group)[i], n % 5 + 1, n) for n, (group, i) in enumerate(joined)
+    ]
 
 
 def _seed_participants(workshop, spec):
     """{(group, index): Participant}, matched on (group, display name, table)."""
     group_ids = dict(StakeholderGroup.objects.values_list("slug", "pk"))
-    wanted = {(group_ids[seat.group], seat.name, seat.table): seat for seat in _roster(spec)}
+    wanted = {(group_ids[seat.group], seat.name, seat.table): seat for seat in seats(spec)}
     existing = _participants_by_key(workshop)
     Participant.objects.bulk_create(
         Participant(
@@ -329,7 +332,11 @@ def _seed_votes(spec, participants, contributions, posts):
 
 
 def _planned_votes(spec, post, participants):
-    """(participant, choice) pairs for one post: nobody votes on their own post."""
+    """(participant, choice) pairs for one post: nobody votes on their own post.
+
+    A group's pattern is voted by as many of its roster as it has letters; a camp's pattern
+    is repeated over everyone in the camp.
+    """
     # One generator per post, so editing one post does not reshuffle every other.
     rng = random.Random(f"{VOTE_SEED}/{spec.key}/{post.key}")
     planned = []
@@ -340,16 +347,28 @@ def _planned_votes(spec, post, participants):
             if (group, i) != post.author
         ]
         rng.shuffle(voters)
-        for voter, letter in zip(voters, pattern, strict=False):
-            planned.append((voter, CHOICES[_resolve(letter, rng)]))
+        planned += [
+            (voter, _choice(letter, rng)) for voter, letter in zip(voters, pattern, strict=False)
+        ]
+    for camp, pattern in post.camp_votes.items():
+        voters = [
+            participants[(group, i)]
+            for group, letters in spec.camps.items()
+            for i, letter in enumerate(letters)
+            if letter == camp and (group, i) != post.author
+        ]
+        rng.shuffle(voters)
+        planned += [
+            (voter, _choice(pattern[n % len(pattern)], rng)) for n, voter in enumerate(voters)
+        ]
     return planned
 
 
-def _resolve(letter, rng):
+def _choice(letter, rng):
     """X and Y are the odd one out in a group: which way they go is left to chance."""
     if letter in ODD_ONE_OUT:
-        return rng.choice(ODD_ONE_OUT[letter])
-    return letter
+        letter = rng.choice(ODD_ONE_OUT[letter])
+    return CHOICES[letter]
 
 
 def _backdate(model, times):

@@ -93,7 +93,7 @@ class _Writer:
             "blockquote": self.quote,
             "dl": self.glossary,
             "table": self.table,
-            "svg": self.chart,
+            "svg": self.drawing,
             "nav": self.contents,
         }
 
@@ -184,6 +184,14 @@ class _Writer:
         _mark_header_rows(table, len(element.xpath("thead/tr")))
         if caption is not None:
             _describe(table, "tblCaption", _text(caption))
+
+    def drawing(self, svg):
+        """A chart becomes the table of its numbers; the opinion map, which has no Word form,
+        its description (the table beside it gives its numbers)."""
+        if "opinion-map-drawing" in svg.get("class", "").split():
+            _add_text(self.paragraph(), _text(svg.find(".//title")))
+        else:
+            self.chart(svg)
 
     def chart(self, svg):
         """The numbers an agreement chart draws: its rows are the label and the words drawn

@@ -15,6 +15,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
+from synthesis import opinion_map as maps
 from synthesis import overview
 from synthesis.board import build_board
 from synthesis.models import ReportText
@@ -148,6 +149,8 @@ def report_context(series, *, workshop=None, include_appendix=False, final=None)
         "overview": _overview(board, pillars, people, workshops),
         "pillars": pillars,
         "themes": _themes(board),
+        "opinion_map": _opinion_map_page(series, workshop),
+        "opinion_map_rules": maps.thresholds(),
         "to_complete": recommendations_to_complete(series),
         "text": report_text(series, workshop),
         "produced": timezone.now(),
@@ -267,6 +270,24 @@ def _themes(board):
     """Every theme, strongest agreement first: the cross-cutting findings, each read once
     with its votes pooled across workshops and recommendations."""
     return [item for item in board.items if item.kind == "theme" and not item.left_out]
+
+
+def _opinion_map_page(series, workshop):
+    """(title, map) for the report's one page of who votes alike, or None when no map can be
+    drawn. A workshop's report has its own map. A series' has its map over themes where enough
+    people voted on them, else that of its workshop with the most people that has one: the
+    analysts' pages have every workshop's."""
+    if workshop:
+        candidates = [(workshop.title, workshop)]
+    else:
+        by_size = series.workshops.annotate(people=Count("participants")).order_by("-people", "pk")
+        candidates = [("Across the series, over its themes", None)]
+        candidates += [(each.title, each) for each in by_size]
+    for title, scope in candidates:
+        found = maps.opinion_map(series, scope)
+        if not found.reason:
+            return title, found
+    return None
 
 
 def _sample_sizes(items):

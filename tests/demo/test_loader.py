@@ -34,7 +34,10 @@ def test_the_shipped_content_loads():
     content = loader.load()
     assert [spec.key for spec in content.workshops] == ["north-west", "south-west", "national"]
     assert content.live_workshop.join_code == "SEND25"
-    assert len(content.posts) == 34
+    assert len(content.posts) == 45
+    live = content.live_workshop
+    assert sum(len(live.people(group)) for group in loader.GROUPS) == 46
+    assert sum(bool(post.camp_votes) for post in content.posts) == 11
     assert sum(post.hidden for post in content.posts) == 1
 
 
@@ -135,3 +138,45 @@ def test_a_theme_without_statements_is_named(content):
     message = load_error(content)
     assert "themes, number 2" in message
     assert "statements should be a list of post keys" in message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        ("pcf: AAABAAABAABBAA", "pcf: AAABAAABAABBA", "pcf has 14 people but 13 camp letters"),
+        ("pcf: AAABAAABAABBAA", "pcf: AAABAAAB-ABBAA", "one capital letter per person"),
+        ("other: BA", "carers: BA", "unknown group carers"),
+    ],
+)
+def test_a_camp_that_does_not_fit_the_people_is_named(content, old, new, problem):
+    """Every person of the live workshop, roster and voters, has exactly one camp letter."""
+    edit(content / "workshops.yaml", old, new)
+    message = load_error(content)
+    assert str(content / "workshops.yaml") in message
+    assert "workshop 'national' camps" in message
+    assert problem in message
+
+
+def test_a_post_voted_by_an_unknown_camp_is_named(content):
+    edit(content / "posts.yaml", "camps: {A: agree, B: agree}", "camps: {A: agree, C: agree}")
+    message = load_error(content)
+    assert "post 'ask-us-first' in national" in message
+    assert "camps should name each of the workshop's camps (A, B)" in message
+
+
+def test_a_post_voted_both_by_group_and_by_camp_is_named(content):
+    old = "camps: {A: agree, B: agree}"
+    edit(content / "posts.yaml", old, old + "\n    votes: {everyone: agree}")
+    message = load_error(content)
+    assert "post 'ask-us-first' in national" in message
+    assert "by group ('votes') or by camp ('camps'), not both" in message
+
+
+def test_a_post_voted_by_camp_where_there_are_none_is_named(content):
+    edit(
+        content / "posts.yaml",
+        "workshop: national\n    key: ask-us-first",
+        "workshop: north-west\n    key: ask-us-first",
+    )
+    message = load_error(content)
+    assert "post 'ask-us-first' in north-west" in message

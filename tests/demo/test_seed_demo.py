@@ -6,10 +6,12 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db.models import F
+from django.db.models import Count, F
+from sklearn.metrics import adjusted_rand_score
 
 from demo import seed as demo
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
+from synthesis import opinion_map
 from synthesis.selectors import group_tallies
 from synthesis.stats import OTHER, Stance, Tally, Verdict, classify
 from workshops.models import Workshop
@@ -182,3 +184,39 @@ def test_the_cross_cutting_themes_link_their_statements_posts(seeded):
         assert set(themes[spec["title"]].contributions.all()) == posts
     numbers = [rec.number for rec in themes["Invest in the early years"].recommendations()]
     assert numbers == [1, 3]
+
+
+def planted_camps(workshop):
+    """{participant id: the camp the content puts them in}."""
+    spec = demo.CONTENT.live_workshop
+    group_ids = dict(StakeholderGroup.objects.values_list("slug", "pk"))
+    people = {
+        (p.group_id, p.display_name, p.table_number): p.pk for p in workshop.participants.all()
+    }
+    return {
+        people[(group_ids[seat.group], seat.name, seat.table)]: spec.camps[seat.group][seat.index]
+        for seat in demo.seats(spec)
+    }
+
+
+def test_the_live_workshop_has_enough_voters_for_an_opinion_map(seeded):
+    """At least 40 people in the live workshop cast the map's minimum of votes."""
+    live = Workshop.objects.get(join_code=demo.JOIN_CODE)
+    rules = opinion_map.thresholds()
+    voters = live.participants.annotate(n=Count("votes")).filter(n__gte=rules.min_votes)
+    assert voters.count() >= 40
+
+
+def test_the_opinion_map_finds_the_rooms_camps(seeded):
+    """The map recovers how the room divided, which cuts across the declared groups: parent
+    carers split, and education, health and local government in one cluster."""
+    live = Workshop.objects.get(join_code=demo.JOIN_CODE)
+    found = opinion_map.opinion_map(live.series, live)
+    assert not found.reason
+    camps = planted_camps(live)
+    planted = [camps[person.pk] for person in found.people]
+    assert adjusted_rand_score(planted, [person.cluster for person in found.people]) >= 0.7
+    assert [split.group.slug for split in found.splits] == ["pcf"]
+    allied = {frozenset(g.slug for g, _, _ in a.groups) for a in found.alliances}
+    assert {"education", "health", "local_government"} in allied
+    assert {"pcf", "young_person"} in allied

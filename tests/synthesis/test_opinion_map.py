@@ -9,12 +9,14 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.template.loader import render_to_string
 from django.urls import reverse
 from sklearn.metrics import adjusted_rand_score
 
 from participants.models import Vote
 from synthesis.models import Theme
 from synthesis.opinion_map import opinion_map, place
+from synthesis.report import report_context
 from tests.factories import (
     ContributionFactory,
     ParticipantFactory,
@@ -191,3 +193,19 @@ def test_the_page_says_plainly_when_there_is_no_map(client, analyst):
 def test_an_unknown_workshop_is_not_found(client, analyst):
     client.force_login(analyst)
     assert client.get(reverse("synthesis:workshop_opinion_map", args=[999999])).status_code == 404
+
+
+def test_a_report_gives_one_page_to_a_map_the_votes_support():
+    """A workshop's report has its own map. A series' has its map over themes, or else that
+    of its biggest workshop with one; a workshop with no clear groups has no page."""
+    workshop, _ = planted_workshop()
+    quiet = make_workshop(series=workshop.series, title="A quiet workshop")
+    ContributionFactory(workshop=quiet, participant=ParticipantFactory(workshop=quiet))
+    title, found = report_context(workshop.series)["opinion_map"]
+    assert title == workshop.title and len(found.clusters) == 2
+    assert report_context(workshop.series, workshop=workshop)["opinion_map"][0] == workshop.title
+    assert report_context(quiet.series, workshop=quiet)["opinion_map"] is None
+    html = render_to_string("synthesis/report/report.html", report_context(workshop.series))
+    assert html.count('id="opinion-map-title"') == 1
+    assert "this is the map of the workshop with the most people that has one" in html
+    assert "Parent carer forum split: 10 in cluster B, 6 in cluster A." in html

@@ -119,7 +119,7 @@ def test_every_table_has_a_header_row_repeated_on_each_page(demo_report):
     assert [caption_of(table) for table in without] == ["Thresholds in force"]
     first = tables[0]
     assert [cell.text for cell in first.rows[0].cells] == ["Stakeholder group", "People"]
-    assert [cell.text for cell in first.rows[1].cells] == ["Parent carer forum", "12"]
+    assert [cell.text for cell in first.rows[1].cells] == ["Parent carer forum", "22"]
 
 
 def test_the_markdown_summary_is_paragraphs_and_a_bullet_list(demo_report):
@@ -235,3 +235,12 @@ def test_only_analysts_may_read_the_page(name):
         client = new_client()
         client.force_login(UserFactory(roles=[role]))
         assert client.get(url).status_code == status, role
+
+
+def test_the_opinion_map_is_described_in_words_beside_its_table(demo_report):
+    """Word has no drawing of the map: its description stands in, and the table of clusters
+    by group follows with its caption."""
+    paragraphs = [p.text for p in demo_report.document.paragraphs]
+    assert any(text.startswith("Opinion map: 46 people as dots") for text in paragraphs)
+    captions = [caption_of(table) for table in demo_report.document.tables]
+    assert "People in each cluster, by declared group" in captions

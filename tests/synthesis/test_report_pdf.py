@@ -205,16 +205,34 @@ def test_points_of_debate_say_who_holds_which_view(demo_report):
     assert " agree" in demo_report.debate_words and " disagree" in demo_report.debate_words
     assert flat(demo_report.debate_words) in text
     # The addendum's debate on sequencing: parent carers against the services.
-    assert re.search(r"Parent carer forum agrees; [\w ,]+ and [\w ]+ disagree", text)
+    assert re.search(r"Parent carer forum agrees; [\w ,]+ disagrees?\b", text)
 
 
 def test_about_has_the_chart_with_its_numbers_as_text(demo_report):
     """The chart's text alternative is a table of the same numbers."""
     text = flat(demo_report.text)
-    assert "3 workshops and 57 participants" in text
+    assert "3 workshops and 84 participants" in text
     assert "Who took part, by stakeholder group" in text
-    assert "Stakeholder group People Parent carer forum 12" in text
+    assert "Stakeholder group People Parent carer forum 22" in text
     assert "Who took part, by region" in text
+
+
+def test_the_opinion_map_shares_one_page_with_its_table_and_sentences(demo_report):
+    """The live workshop's map: who is split and who clusters together, the drawing and the
+    table of clusters by group, on one page; "other" has too few people to be counted."""
+    page = next(
+        flat(page.extract_text())
+        for page in demo_report.reader.pages
+        if "People in each cluster" in page.extract_text()
+    )
+    assert "Who votes alike" in page and "National workshop" in page
+    assert re.search(r"Parent carer forum split: 10 in cluster [AB], 4 in cluster [AB]\.", page)
+    assert re.search(
+        r"Cluster [AB] brings together Local government \(8 of 8\), Health service \(6 of 7\)"
+        r" and Education setting \(7 of 9\)",
+        page,
+    )
+    assert "fewer than 5 people" in page
 
 
 def test_method_counts_what_moderation_left_out(demo_report):
@@ -451,11 +469,15 @@ def test_a_recommendation_to_be_completed_is_never_a_heading(demo_report):
 
 
 def test_small_groups_are_never_named_with_their_workshop(demo_report):
-    """No group had five people in one demo workshop: quotes name no workshop."""
+    """No group had five people in a regional demo workshop, nor did "other" in the national
+    one: their quotes name no workshop. The national workshop's bigger groups' quotes do."""
     text = flat(demo_report.text)
-    assert "Parent carer forum, a regional workshop" in text
+    assert "Education setting, a regional workshop" in text
+    assert "Other, a national workshop" in text
+    assert "Education setting, National workshop" in text
     for workshop in ("North West regional workshop", "South West regional workshop"):
         assert not re.search(r"— [\w ]+, " + workshop, text)
+    assert not re.search(r"— Other, National workshop", text)
 
 
 def test_key_findings_carry_their_figures_and_an_easy_read_sentence(demo_report):

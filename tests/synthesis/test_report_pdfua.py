@@ -268,3 +268,16 @@ def test_agree_and_disagree_are_blue_and_orange_not_red_and_green():
     rules = "\n".join(line for line in style.splitlines() if ".chart" in line)
     for colour in re.findall(r"#[0-9a-fA-F]{6}\b", rules):
         assert not (90 <= hue(colour) <= 150 or hue(colour) <= 10 or hue(colour) >= 345)
+
+
+def test_the_opinion_map_is_a_figure_described_in_words(demo_pdf):
+    """The live workshop's map is tagged as a figure whose alternative text says what it
+    shows; the table beside it gives its numbers."""
+    alts = [str(node.Alt) for node, _ in with_role(demo_pdf.pdf, "/Figure") if "/Alt" in node]
+    assert any(alt.startswith("Opinion map: 46 people as dots") for alt in alts)
+    captions = [
+        caption
+        for caption, parent in with_role(demo_pdf.pdf, "/Caption")
+        if str(parent.S) == "/Table"
+    ]
+    assert captions
