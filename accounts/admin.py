@@ -14,3 +14,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    # The record of who did what stays whole: not even a superuser removes a line of it.
+    def has_delete_permission(self, request, obj=None):
+        return False

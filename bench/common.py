@@ -20,8 +20,6 @@ from websockets.protocol import State
 from websockets.typing import Origin
 from websockets.uri import parse_uri
 
-ORIGIN = "http://127.0.0.1"
-
 
 def log(*parts):
     print(*parts, file=sys.stderr, flush=True)
@@ -92,7 +90,10 @@ class Phone(asyncio.Protocol):
     """
 
     def __init__(self, url, cookie, on_text):
-        self.protocol = ClientProtocol(parse_uri(url), origin=Origin(ORIGIN))
+        uri = parse_uri(url)
+        # The Origin of a page on the same server: the app compares scheme, host and port.
+        origin = Origin(f"{'https' if uri.secure else 'http'}://{uri.host}:{uri.port}")
+        self.protocol = ClientProtocol(uri, origin=origin)
         self.cookie = cookie
         self.on_text = on_text  # called with (text frame as bytes, perf_counter on arrival)
         self.close_code = None

@@ -6,9 +6,13 @@ PostgreSQL, and to Redis with Celery workers.
 """
 
 import contextlib
+import ipaddress
+import socket
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -33,6 +37,7 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "csp",
+    "axes",
     "config.apps.ConfigConfig",
     # The project's apps in their layers, lowest first: each imports only those above it here.
     "live",
@@ -56,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -89,7 +96,15 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL: readers never wait for a writer, and a commit is one sync of the log. Kept
     # connections: Channels closes a connection after every socket message unless it may be
     # kept, and reopening SQLite cost about a millisecond on every post.
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;"}
+    # Immediate transactions take the write lock at BEGIN, where a busy writer is waited
+    # for (up to `timeout` seconds): a transaction that read first and then wrote would fail
+    # at once with "database is locked", and phones voting together lost their votes.
+    # secure_delete zeroes the pages that erased rows leave, so their text is gone.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA secure_delete=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 60
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -142,11 +157,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Participant-level data of closed workshops is deleted this many days after they started.
 RETENTION_DAYS = env.int("RETENTION_DAYS", default=365)
+# Reports and data exports are deleted this many days after they were asked for.
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=30)
 CELERY_BEAT_SCHEDULE = {
     "purge-closed-workshops": {
         "task": "synthesis.tasks.purge_closed_workshops",
         "schedule": 60 * 60 * 24,
-    }
+    },
+    "expire-exports": {
+        "task": "synthesis.tasks.expire_exports",
+        "schedule": 60 * 60 * 24,
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -156,6 +177,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Staff sign-in is throttled by django-axes: after LOGIN_FAILURE_LIMIT wrong passwords for one
+# account from one address, that pair waits LOGIN_COOLOFF_MINUTES. The pair, not the account
+# alone, so no one can lock a facilitator out mid-session by guessing from elsewhere; the
+# address is the one the trusted proxy saw. Successful sign-ins are not logged.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "live.addresses.request_client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
 LOGIN_REDIRECT_URL = "facilitation:staff_home"
 LOGOUT_REDIRECT_URL = "participants:home"
 
@@ -195,7 +232,32 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365 
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+
+# Production is TLS, or a host name other than this machine's. There, the built-in key, or one
+# made from the host name, would let anyone forge participants' tokens: refuse to start.
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+PRODUCTION = HTTPS or any(host not in LOCAL_HOSTS for host in ALLOWED_HOSTS)
+if PRODUCTION and (
+    SECRET_KEY == LOCAL_SECRET_KEY or socket.gethostname().lower() in SECRET_KEY.lower()
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a long random value in production (HTTPS=true, or "
+        "ALLOWED_HOSTS naming a host that is not this machine); it is the built-in key or "
+        "contains this machine's name. Make one with: "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# The proxies in front of daphne (addresses or networks, comma-separated), whose
+# X-Forwarded-For hops are believed (live/addresses.py): the client is the right-most address
+# that is not one of them. Empty: no proxy, the connection's own address is the client's.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an address or network"
+        ) from error
 
 # No inline scripts or styles anywhere; sockets and fetches go back to this site only.
 CONTENT_SECURITY_POLICY = {
@@ -217,6 +279,12 @@ CSRF_FAILURE_VIEW = "participants.views.csrf_failure"
 # Participants: how long a join token lasts, and the rate limits that keep a room fair.
 PARTICIPANT_TOKEN_MAX_AGE = env.int("PARTICIPANT_TOKEN_MAX_AGE", default=60 * 60 * 24 * 2)
 JOIN_ATTEMPTS_PER_MINUTE = env.int("JOIN_ATTEMPTS_PER_MINUTE", default=10)
+# Even a 300-seat hall behind one address all joining in the same minute stays under this;
+# one script joining again and again to stuff a group's votes meets it.
+JOINS_PER_ADDRESS_PER_MINUTE = env.int("JOINS_PER_ADDRESS_PER_MINUTE", default=300)
+# The console warns when this many join within a minute, for the facilitator to compare
+# with the room.
+JOIN_SPIKE_PER_MINUTE = env.int("JOIN_SPIKE_PER_MINUTE", default=25)
 CONTRIBUTIONS_PER_MINUTE = env.int("CONTRIBUTIONS_PER_MINUTE", default=6)
 VOTES_PER_MINUTE = env.int("VOTES_PER_MINUTE", default=60)
 CONTRIBUTION_MAX_LENGTH = 1000

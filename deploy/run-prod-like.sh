@@ -6,8 +6,12 @@ cd "$(dirname "$0")/.."
 
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/common_ground_prodlike}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/1}"
-export SECRET_KEY="${SECRET_KEY:-prod-like-local-key-$(hostname)-not-for-real-use-0123456789}"
 PY=.venv/bin/python
+# A random key, made once and kept in var/ (which git ignores), so sign-ins and participants'
+# cookies outlive a restart and nobody can guess it.
+mkdir -p var
+[ -s var/secret_key ] || (umask 077 && $PY -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key)
+export SECRET_KEY="${SECRET_KEY:-$(cat var/secret_key)}"
 
 # Create the database if it is missing (the server's own "postgres" database is always there).
 $PY - <<'PYTHON'

@@ -15,4 +15,5 @@ class FacilitationConfig(AppConfig):
         render_on([signals.contribution_merged], renderers.contribution_merged)
         render_on([signals.contribution_withdrawn], renderers.contribution_withdrawn)
         render_on(signals.WORKSHOP_CHANGED, renderers.staff_pages_resync)
+        render_on([signals.participant_joined], renderers.people_joined)
         signals.votes_changed.connect(renderers.votes_changed)

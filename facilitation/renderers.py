@@ -10,6 +10,7 @@ from facilitation import selectors
 from live import broadcast
 from live.broadcast import Coalescer, resync
 from participants.models import Contribution
+from workshops.models import Workshop
 
 FACILITATORS = "facilitators"
 WALL = "wall"
@@ -74,6 +75,15 @@ def contribution_withdrawn(*, contribution_id, **event):
         WALL: [{"op": "remove", "id": f"wall-contribution-{contribution_id}"}, broadcast.RESYNC],
         FACILITATORS: [{"op": "remove", "id": f"console-contribution-{contribution_id}"}],
     }
+
+
+def people_joined(*, workshop_id, **event):
+    """Consoles count the people who joined, and warn of a spike."""
+    workshop = Workshop.objects.get(pk=workshop_id)
+    html = render_to_string(
+        "facilitation/_console_people.html", {"people": selectors.people_joined(workshop)}
+    )
+    return {FACILITATORS: [{"op": "replace", "id": "console-people", "html": html}]}
 
 
 def staff_pages_resync(**event):

@@ -1,4 +1,8 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils import timezone
 
 from facilitation.models import Spotlight
 from participants.models import Contribution
@@ -20,6 +24,17 @@ def series_workshops(series):
             "participants", filter=Q(participants__is_scribe=False), distinct=True
         ),
     )
+
+
+def people_joined(workshop):
+    """How many have joined on their phones, how many of them in the last minute, and
+    whether that minute's count is a spike: one script joining again and again would have
+    its votes counted again and again, and only the room can tell it from people arriving."""
+    since = timezone.now() - timedelta(minutes=1)
+    counts = workshop.participants.filter(is_scribe=False).aggregate(
+        total=Count("pk"), last_minute=Count("pk", filter=Q(created__gte=since))
+    )
+    return {**counts, "spike": counts["last_minute"] >= settings.JOIN_SPIKE_PER_MINUTE}
 
 
 def workshop_prompts(workshop):

@@ -80,6 +80,7 @@ def render_console(request, workshop, *, scribe_form=None, status=200):
         "filters": filters,
         "statuses": Workshop.Status,
         "scribe_form": scribe_form or ScribeForm(workshop=workshop),
+        "people": selectors.people_joined(workshop),
     }
     # A live page re-syncing asks for just its live region.
     template = "facilitation/_console_live.html" if request.htmx else "facilitation/console.html"

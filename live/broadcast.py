@@ -18,6 +18,8 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 RESYNC = {"op": "resync"}
+# The channel-layer message that closes the sockets of one owner (see hang_up).
+HANG_UP = "live.hang_up"
 
 
 def group_name(workshop_id, audience):
@@ -46,18 +48,27 @@ def send_now(workshop_id, build_events):
 
 
 async def send(workshop_id, events_by_audience):
-    layer = get_channel_layer()
     for audience, events in events_by_audience.items():
-        if not events:
-            continue
-        message = {"type": "live.events", "events": json.dumps(events)}
-        try:
-            await layer.group_send(group_name(workshop_id, audience), message)
-        except Exception:
-            # What was said is saved; pages catch up when they reconnect and re-sync.
-            logger.warning(
-                "Live update to %s of workshop %s failed", audience, workshop_id, exc_info=True
-            )
+        if events:
+            message = {"type": "live.events", "events": json.dumps(events)}
+            await _group_send(workshop_id, audience, message)
+
+
+def hang_up(workshop_id, audience, owner):
+    """Close, in every process, this audience's sockets that belong to `owner` (an id the
+    consumer gives as its `owner`), with 4403: whoever it was is no longer allowed in."""
+    async_to_sync(_group_send)(workshop_id, audience, {"type": HANG_UP, "owner": owner})
+
+
+async def _group_send(workshop_id, audience, message):
+    try:
+        await get_channel_layer().group_send(group_name(workshop_id, audience), message)
+    except Exception:
+        # The change is saved; pages catch up when they reconnect and re-sync, and a phone
+        # whose participant was erased is refused then.
+        logger.warning(
+            "Live update to %s of workshop %s failed", audience, workshop_id, exc_info=True
+        )
 
 
 def resync(*audiences):

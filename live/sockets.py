@@ -12,8 +12,11 @@ import logging
 from autobahn.websocket.protocol import WebSocketServerProtocol
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
+from channels.security.websocket import WebsocketDenier
+from django.conf import settings
+from django.http.request import split_domain_port, validate_host
 
-from live.broadcast import Coalescer, group_name
+from live.broadcast import HANG_UP, Coalescer, group_name
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +28,8 @@ MEMBERSHIP_REFRESH = 3600  # seconds; the layer drops members after a day (group
 CLOSE_NOT_ALLOWED = 4403
 CLOSE_NO_WORKSHOP = 4404
 CLOSE_FLOOD = 4429
+# The most sockets one owner (a participant) may hold open in one process.
+SOCKETS_PER_OWNER = 5
 # Live updates stopped on the server side (the channel layer is unreachable): try again.
 CLOSE_UNAVAILABLE = 4503
 
@@ -72,6 +77,9 @@ class Room:
             self.ready.set_result(None)
             while True:
                 message = await self.layer.receive(self.channel)
+                if message.get("type") == HANG_UP:
+                    await self._hang_up(message.get("owner"))
+                    continue
                 events = message.get("events")
                 if not isinstance(events, str):
                     logger.warning("Ignored a live message for %s without events", self.group)
@@ -96,6 +104,13 @@ class Room:
             except Exception:
                 logger.warning("Could not renew %s's membership", self.group, exc_info=True)
 
+    async def _hang_up(self, owner):
+        async def close_theirs(socket):
+            if socket.owner == owner:
+                await socket.close(code=CLOSE_NOT_ALLOWED)
+
+        await self._to_every_socket(close_theirs)
+
     async def _write(self, group, items):
         frame = Frame('{"events":[' + ",".join(items) + "]}")
         async with self._writing:
@@ -112,6 +127,10 @@ class Room:
                 # daphne writes to the network on the loop's next turn: let it, so the first
                 # phones get the frame while later ones are still being handed it.
                 await asyncio.sleep(0)
+
+    def held_by(self, owner):
+        """How many of this room's sockets in this process belong to `owner`."""
+        return sum(1 for socket in self.sockets if socket.owner == owner)
 
     async def join(self, socket):
         self.sockets.add(socket)
@@ -173,6 +192,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
     """
 
     audience = None
+    # Whom the socket belongs to, for live.broadcast.hang_up; None for no one in particular.
+    owner = None
     # Sockets get their live updates through their room, never a channel of their own.
     channel_layer_alias = None
 
@@ -185,6 +206,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.close(code=refusal)
             return
         self.room = room_for(group_name(self.workshop_id, self.audience))
+        if self.owner is not None and self.room.held_by(self.owner) >= SOCKETS_PER_OWNER:
+            # One person with hundreds of sockets is a script, not a phone with a few tabs.
+            self.room = None
+            await self.accept()
+            await self.close(code=CLOSE_FLOOD)
+            return
         # Join before accepting: once a page sees its socket open and re-syncs, nothing sent
         # to its audience can slip past it. Frames before then are covered by that re-sync.
         await self.room.join(self)
@@ -229,3 +256,38 @@ def with_direct_frames(app):
         return await app(scope, receive, send)
 
     return middleware
+
+
+def same_origin_only(app):
+    """ASGI middleware: admit a socket only from a page of this site (see origin_allowed)."""
+
+    async def middleware(scope, receive, send):
+        if origin_allowed(scope):
+            return await app(scope, receive, send)
+        return await WebsocketDenier()(scope, receive, send)
+
+    return middleware
+
+
+def origin_allowed(scope):
+    """Whether the socket's Origin is the request's own origin or a CSRF-trusted one.
+
+    Browsers send any site's cookies with a socket, so the Origin is what stops another
+    page acting as the phone. Like Django's CSRF check, the whole origin counts (scheme, host
+    and port): Channels' AllowedHostsOriginValidator compared hosts only, letting in
+    http:// pages of an https site and other ports of the same host. No Origin is refused,
+    as it was: every browser sends one. Behind the TLS proxy daphne sees ws://, so the
+    proxy's header (SECURE_PROXY_SSL_HEADER) says whether the page was https.
+    """
+    headers = dict(scope.get("headers", ()))
+    origin = headers.get(b"origin", b"").decode("latin1").lower()
+    host = headers.get(b"host", b"").decode("latin1").lower()
+    if not origin or not validate_host(split_domain_port(host)[0], settings.ALLOWED_HOSTS):
+        return False
+    secure = scope.get("scheme") == "wss"
+    if settings.SECURE_PROXY_SSL_HEADER:
+        name, value = settings.SECURE_PROXY_SSL_HEADER
+        forwarded = headers.get(name.removeprefix("HTTP_").replace("_", "-").lower().encode())
+        secure = secure or (forwarded or b"").decode("latin1").split(",")[0].strip() == value
+    own = f"{'https' if secure else 'http'}://{host}"
+    return origin in {own, *(trusted.lower() for trusted in settings.CSRF_TRUSTED_ORIGINS)}

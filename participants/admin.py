@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from participants import services
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
 
 
@@ -19,6 +20,18 @@ class ContributionAdmin(admin.ModelAdmin):
     list_display = ["__str__", "workshop", "prompt", "state", "created"]
     list_filter = ["state", "workshop"]
     raw_id_fields = ["participant", "prompt"]
+    # Worked out from the text: never typed in, or personal data could be unmasked by hand.
+    readonly_fields = ["masked_text", "personal_data", "original_text", "edited_at"]
+
+    def save_model(self, request, obj, form, change):
+        """A new text goes through the service, as the console's edit does: masked again,
+        the first words kept, audited and sent to every screen."""
+        edited = change and "text" in form.changed_data
+        if edited:
+            text, obj.text = obj.text, form.initial["text"]
+        super().save_model(request, obj, form, change)
+        if edited:
+            services.contribution_edit(contribution=obj, text=text, by=request.user)
 
 
 @admin.register(Vote)

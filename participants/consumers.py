@@ -1,11 +1,13 @@
 import json
+import math
 import time
 import uuid
 
 from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
 
-from live.sockets import CLOSE_FLOOD, CLOSE_NO_WORKSHOP, CLOSE_NOT_ALLOWED, LiveConsumer
+from live.addresses import scope_client_address
+from live.sockets import CLOSE_FLOOD, CLOSE_NOT_ALLOWED, LiveConsumer
 from participants import ratelimit, selectors, services, tokens
 from participants.models import Contribution
 from participants.renderers import PARTICIPANTS, participant_fragment
@@ -22,10 +24,24 @@ class Refused(Exception):
     """A message we will not act on; its text goes back to the sender."""
 
 
+def _finite(text):
+    """A JSON number as a float, refusing 1e400, NaN and Infinity: json reads them as inf and
+    nan, which no id or count can be and which int() turns into an OverflowError."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is not a finite number.")
+    return number
+
+
 class ParticipantConsumer(LiveConsumer):
     """A phone in a workshop: receives the feed, sends contributions and votes."""
 
     audience = PARTICIPANTS
+
+    @property
+    def owner(self):
+        # Erasing the participant hangs up on their phones (renderers.erased_phones_hang_up).
+        return self.participant.pk
 
     async def authorise(self):
         return await database_sync_to_async(self._authorise)()
@@ -33,7 +49,10 @@ class ParticipantConsumer(LiveConsumer):
     def _authorise(self):
         workshop = workshop_by_code(self.scope["url_route"]["kwargs"]["code"])
         if workshop is None:
-            return None, CLOSE_NO_WORKSHOP
+            # A miss counts as a wrong code on the join page does, and closes as "not joined"
+            # does, so the socket cannot tell which codes exist.
+            ratelimit.wrong_join_code(scope_client_address(self.scope))
+            return None, CLOSE_NOT_ALLOWED
         token = self.scope.get("cookies", {}).get(tokens.cookie_name(workshop))
         participant_id = tokens.read_token(token, workshop) if token else None
         self.participant = selectors.participant_get(
@@ -79,8 +98,9 @@ class ParticipantConsumer(LiveConsumer):
         if len(text_data.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
             raise Refused("That message is too long.")
         try:
-            message = json.loads(text_data)
-        except ValueError as error:
+            message = json.loads(text_data, parse_float=_finite, parse_constant=_finite)
+        except (ValueError, RecursionError) as error:
+            # RecursionError: JSON nested deeper than the parser's stack (say 4,000 "[").
             raise Refused("That message could not be read.") from error
         if not isinstance(message, dict):
             raise Refused("That message could not be read.")
@@ -105,15 +125,16 @@ class ParticipantConsumer(LiveConsumer):
         )
         if prompt is None:
             raise Refused("That question is not part of your workshop.")
+        participant = self._participant_now()
         contribution, _ = services.contribution_create(
-            participant=self.participant, prompt=prompt, text=text, client_id=client_id
+            participant=participant, prompt=prompt, text=text, client_id=client_id
         )
         return {
             "type": "ack",
             "id": contribution.pk,
             "prompt": contribution.prompt_id,
             "state": contribution.state,
-            "html": participant_fragment(contribution, self.participant),
+            "html": participant_fragment(contribution, participant),
         }
 
     async def vote(self, message):
@@ -128,13 +149,25 @@ class ParticipantConsumer(LiveConsumer):
         contribution = Contribution.objects.filter(pk=contribution_id).first()
         if contribution is None:
             raise Refused("That post no longer exists.")
-        services.vote_cast(participant=self.participant, contribution=contribution, choice=choice)
+        participant = self._participant_now()
+        services.vote_cast(participant=participant, contribution=contribution, choice=choice)
         shown = selectors.feed_contribution(
-            participant=self.participant, contribution_id=contribution_id
+            participant=participant, contribution_id=contribution_id
         )
         return {
             "type": "ack",
             "contribution": contribution_id,
             "choice": choice,
-            "html": participant_fragment(shown, self.participant),
+            "html": participant_fragment(shown, participant),
         }
+
+    def _participant_now(self):
+        """The participant and their workshop as stored now, read afresh for every action: a
+        socket outlives what connect() saw (the workshop may have closed since, or the
+        participant been erased), and the services check the workshop's status on it."""
+        participant = selectors.participant_get(
+            workshop=self.workshop_id, participant_id=self.participant.pk
+        )
+        if participant is None:
+            raise Refused("You are no longer part of this workshop, so you cannot post or vote.")
+        return participant

@@ -6,7 +6,7 @@ so a contribution looks the same whether it arrived by HTTP or over the socket.
 
 from django.template.loader import render_to_string
 
-from live.broadcast import resync
+from live.broadcast import hang_up, resync
 from participants.models import Contribution
 
 PARTICIPANTS = "participants"
@@ -52,3 +52,19 @@ def contribution_withdrawn(*, contribution_id, **event):
 
 def phones_resync(**event):
     return resync(PARTICIPANTS)
+
+
+def phones_read_only(*, workshop, **event):
+    """A workshop no longer live takes no posts or votes: every phone's feed becomes the
+    read-only notice at once, without waiting for its re-sync to fetch it."""
+    if workshop.is_live:
+        return {}
+    # No questions: nothing in the notice differs between phones, so it is rendered once.
+    html = render_to_string("participants/_feed_live.html", {"workshop": workshop, "prompts": []})
+    return {PARTICIPANTS: [{"op": "replace", "id": "phone-feed", "html": html}]}
+
+
+def erased_phones_hang_up(sender, *, workshop_id, participant_id, **event):
+    """An erased participant's open phones are closed with 4403, as a phone that never joined
+    is: nothing they send could be saved now."""
+    hang_up(workshop_id, PARTICIPANTS, participant_id)

@@ -7,6 +7,8 @@ from django.dispatch import Signal
 
 from workshops.signals import workshop_status_changed, workshop_updated
 
+# Someone joined the workshop on their phone: `participant_id`.
+participant_joined = Signal()
 # A post was saved for the first time (shown, or held for approval): `contribution`.
 contribution_created = Signal()
 # Its words changed for those who read it: a facilitator edited it, or released the words

@@ -1,6 +1,5 @@
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -8,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from live.addresses import request_client_address
 from participants import ratelimit, selectors, services, tokens
 from participants.forms import ContributionForm, JoinCodeForm, ParticipantJoinForm
 from participants.models import Contribution
@@ -15,21 +15,10 @@ from workshops.models import Prompt
 from workshops.selectors import workshop_by_code
 
 TOO_MANY_CODES = "Too many wrong codes. Please wait a minute and try again shortly."
-
-
-def client_address(request):
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
-def _join_blocked(request):
-    return ratelimit.used(f"join:{client_address(request)}") >= settings.JOIN_ATTEMPTS_PER_MINUTE
-
-
-def _find_workshop_or_count_miss(request, code):
-    workshop = workshop_by_code(code)
-    if workshop is None:
-        ratelimit.allow(f"join:{client_address(request)}", limit=settings.JOIN_ATTEMPTS_PER_MINUTE)
-    return workshop
+TOO_MANY_JOINS = (
+    "More people have joined from this network in the last minute than we expect. "
+    "Please wait a minute and try again."
+)
 
 
 def _too_many(request):
@@ -38,12 +27,12 @@ def _too_many(request):
 
 @require_http_methods(["GET", "POST"])
 def home(request):
-    """Enter a workshop code. Wrong codes are counted per address to stop guessing."""
+    """Enter a workshop code. Wrong codes are counted per address to slow guessing."""
     form = JoinCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _join_blocked(request):
+        workshop = workshop_by_code(form.cleaned_data["code"])
+        if workshop is None and not ratelimit.wrong_join_code(request_client_address(request)):
             return _too_many(request)
-        workshop = _find_workshop_or_count_miss(request, form.cleaned_data["code"])
         if workshop is None:
             form.add_error("code", "We could not find a workshop with that code. Please check it.")
         elif workshop.status == workshop.Status.CLOSED:
@@ -61,9 +50,9 @@ def participant_view(view):
 
     @wraps(view)
     def wrapper(request, code, *args, **kwargs):
-        if _join_blocked(request):
+        workshop = workshop_by_code(code)
+        if workshop is None and not ratelimit.wrong_join_code(request_client_address(request)):
             return _too_many(request)
-        workshop = _find_workshop_or_count_miss(request, code)
         if workshop is None:
             raise Http404("No workshop has that code.")
         participant = selectors.participant_get(
@@ -118,6 +107,14 @@ def render_feed(request, participant, *, failed_form=None, status=200):
 @require_POST
 @participant_view
 def join(request, workshop, participant):
+    if participant is not None:
+        # This phone has joined already: sending the form again (a reload, a back button) is
+        # not another person.
+        return redirect("participants:workshop", code=workshop.join_code)
+    if not ratelimit.join_from(request_client_address(request)):
+        return render(
+            request, "participants/too_many.html", {"message": TOO_MANY_JOINS}, status=429
+        )
     form = ParticipantJoinForm(request.POST)
     if form.is_valid():
         try:

@@ -9,6 +9,8 @@ class SynthesisConfig(AppConfig):
 
         for signal in (*signals.POST_CHANGED, signals.contribution_merged):
             signal.connect(_embed_posts, dispatch_uid=f"synthesis-embed-{id(signal)}")
+        signals.participant_erased.connect(_forget_erased, dispatch_uid="synthesis-erased")
+        signals.workshop_purged.connect(_forget_purged, dispatch_uid="synthesis-purged")
 
 
 def _embed_posts(sender, workshop_id, **event):
@@ -18,3 +20,15 @@ def _embed_posts(sender, workshop_id, **event):
     from synthesis.tasks import embed_workshop
 
     vectors.refresh_soon(workshop_id, embed_workshop)
+
+
+def _forget_erased(sender, workshop_id, **event):
+    from synthesis import retention
+
+    retention.forget_exports_of(workshop_id, because=retention.ERASED)
+
+
+def _forget_purged(sender, workshop_id, **event):
+    from synthesis import retention
+
+    retention.forget_exports_of(workshop_id, because=retention.PURGED)

@@ -1,3 +1,4 @@
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -161,6 +162,10 @@ class Finding(models.Model):
         return self.title
 
 
+def new_export_token():
+    return secrets.token_urlsafe(32)
+
+
 class ReportExport(models.Model):
     """A report or data export of a series (or one of its workshops), built in the background."""
 
@@ -191,6 +196,8 @@ class ReportExport(models.Model):
     progress = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     file = models.FileField(upload_to="exports/", blank=True)
+    # The download link's key: not a counting number, so no one finds exports by guessing.
+    token = models.CharField(max_length=43, unique=True, default=new_export_token, editable=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -289,6 +296,10 @@ class ReportVersion(models.Model):
     # before the Easy Read version existed.
     file = models.FileField(upload_to="reports/", blank=True)
     easy_read_file = models.FileField(upload_to="reports/", blank=True)
+    # Its PDFs held people's words: when those are erased or purged, the PDFs go and the
+    # version stays only as a record that it existed.
+    files_deleted = models.DateTimeField(null=True, blank=True)
+    files_deleted_because = models.CharField(max_length=200, blank=True)
     fingerprint = models.CharField(max_length=64)
     # What the version rests on, to say later what has changed since.
     contributions = models.PositiveIntegerField()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from participants.models import Contribution
-from synthesis import vectors
+from synthesis import retention, vectors
 from synthesis.exports import render_export
 from synthesis.models import ReportExport, ReportVersion
 from synthesis.versions import report_version_make
@@ -40,7 +40,7 @@ def build_export(export_id):
     export.file.save(
         f"{name}-{export.kind}-{export.pk}.{extension}", ContentFile(content), save=False
     )
-    _update(
+    done = _update(
         export,
         status=Status.DONE,
         progress=100,
@@ -48,6 +48,9 @@ def build_export(export_id):
         error="",
         file=export.file.name,
     )
+    if not done:
+        # Erasure or expiry deleted the export while it was being built: so goes its file.
+        retention.delete_file(export.file)
 
 
 @shared_task(acks_late=True)
@@ -63,9 +66,17 @@ def make_final_version(version_id):
 
 
 def _update(export, **fields):
-    ReportExport.objects.filter(pk=export.pk).update(**fields)
+    """Whether the export's row was still there to update."""
+    updated = ReportExport.objects.filter(pk=export.pk).update(**fields)
     for name, value in fields.items():
         setattr(export, name, value)
+    return bool(updated)
+
+
+@shared_task
+def expire_exports():
+    """The daily job: the same as `manage.py expire_exports`."""
+    call_command("expire_exports")
 
 
 @shared_task

@@ -68,7 +68,7 @@ urlpatterns = [
     path("series/<int:pk>/exports/", views.exports, name="exports"),
     path("series/<int:pk>/report/", views.series_report, name="series_report"),
     path("workshops/<int:pk>/report/", views.workshop_report, name="workshop_report"),
-    path("exports/<int:export_id>/", views.export_status, name="export_status"),
-    path("exports/<int:export_id>/download/", views.export_download, name="export_download"),
-    path("exports/<int:export_id>/retry/", views.export_retry, name="export_retry"),
+    path("exports/<str:token>/", views.export_status, name="export_status"),
+    path("exports/<str:token>/download/", views.export_download, name="export_download"),
+    path("exports/<str:token>/retry/", views.export_retry, name="export_retry"),
 ]

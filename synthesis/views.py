@@ -396,18 +396,18 @@ def exports(request, pk):
 
 @require_GET
 @analyst_required
-def export_status(request, export_id):
+def export_status(request, token):
     """The export's row; while it is unfinished the row asks again (htmx polling)."""
     export = get_object_or_404(
-        ReportExport.objects.select_related("workshop", "requested_by"), pk=export_id
+        ReportExport.objects.select_related("workshop", "requested_by"), token=token
     )
     return render(request, "synthesis/_export.html", {"export": export})
 
 
 @require_GET
 @analyst_required
-def export_download(request, export_id):
-    export = get_object_or_404(ReportExport, pk=export_id, status=ReportExport.Status.DONE)
+def export_download(request, token):
+    export = get_object_or_404(ReportExport, token=token, status=ReportExport.Status.DONE)
     if not export.file:
         raise Http404("This export has no file.")
     return FileResponse(
@@ -417,8 +417,8 @@ def export_download(request, export_id):
 
 @require_POST
 @analyst_required
-def export_retry(request, export_id):
-    export = get_object_or_404(ReportExport, pk=export_id)
+def export_retry(request, token):
+    export = get_object_or_404(ReportExport, token=token)
     try:
         services.export_retry(export=export)
     except ValidationError as error:
@@ -522,6 +522,8 @@ def report_version_file(request, pk, number, easy_read=False):
         ReportVersion, series=pk, number=number, status=ReportVersion.Status.FINAL
     )
     file = version.easy_read_file if easy_read else version.file
+    if version.files_deleted:
+        raise Http404(f"This version's files were deleted: {version.files_deleted_because}.")
     if not file:
         raise Http404("This version was made final before its Easy Read version existed.")
     return FileResponse(file.open("rb"), as_attachment=True, filename=file.name.rsplit("/", 1)[-1])

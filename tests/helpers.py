@@ -132,3 +132,8 @@ async def reply_to_sender(socket, timeout=10):
             reply = json.loads(await socket.recv())
             if "events" not in reply:
                 return reply
+
+
+def page_origin(port):
+    """The Origin header a browser sends for a page of the server on this local port."""
+    return {"Origin": f"http://127.0.0.1:{port}"}

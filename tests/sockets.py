@@ -8,14 +8,20 @@ from django.test import Client
 from config.asgi import application
 from participants import tokens
 
+# A page of this site, as a browser opens its socket: the Origin matches the Host.
 ORIGIN = (b"origin", b"http://127.0.0.1")
+HOST = (b"host", b"127.0.0.1")
 
 
 def communicator(path, cookies=""):
-    headers = [ORIGIN]
+    headers = [ORIGIN, HOST]
     if cookies:
         headers.append((b"cookie", cookies.encode()))
-    return WebsocketCommunicator(application, path, headers=headers)
+    socket = WebsocketCommunicator(application, path, headers=headers)
+    # The peer daphne would give, as Django's test client gives REMOTE_ADDR: the app reads
+    # the scope when it first runs, after this.
+    socket.scope["client"] = ("127.0.0.1", 50000)
+    return socket
 
 
 def participant_cookie(participant):

@@ -197,7 +197,7 @@ def test_an_export_is_built_after_the_request_has_returned(client, threads, held
     assert response.status_code == 302  # back while the renderer is still held
     assert started.wait(WAIT_SECONDS)
     export = ReportExport.objects.get()
-    status_url = reverse("synthesis:export_status", args=[export.pk])
+    status_url = reverse("synthesis:export_status", args=[export.token])
     fragment = client.get(status_url).content.decode()
     assert f'<progress id="progress-{export.pk}" max="100" value="10">' in fragment
 
@@ -205,7 +205,7 @@ def test_an_export_is_built_after_the_request_has_returned(client, threads, held
     assert finished.wait(WAIT_SECONDS)
     export.refresh_from_db()
     assert (export.status, export.error) == (ReportExport.Status.DONE, "")
-    download_url = reverse("synthesis:export_download", args=[export.pk])
+    download_url = reverse("synthesis:export_download", args=[export.token])
     assert f'href="{download_url}"' in client.get(status_url).content.decode()
 
 

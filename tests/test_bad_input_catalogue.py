@@ -1,10 +1,10 @@
 """A catalogue of nasty inputs, tried wherever text can enter and checked wherever it comes out.
 
-Entry points: the phone's post form, the phone socket (frames, invalid JSON, an escaped lone
-surrogate, binary frames), the console's edit form, the scribe form, theme and finding
-titles, the filter query strings of the console, boards and contributions page, the join
-code field (and the code in the URL), and the display name at joining. There are no
-uploads.
+Entry points: the phone's post form, the phone socket (frames, invalid JSON, JSON nested too
+deep, numbers too big for a float, an escaped lone surrogate, binary frames), the console's
+edit form, the scribe form, theme and finding titles, the filter query strings of the
+console, boards and contributions page, the join code field (and the code in the URL), and
+the display name at joining. There are no uploads.
 
 Every case is either refused with a clear message and nothing stored (not even half: no
 scribe participant, no theme without posts, no edit without its original), or stored
@@ -545,6 +545,10 @@ def test_socket_frames(settings):
         replies["raw_surrogate"] = await ask(socket, raw)
         replies["invalid_json"] = await ask(socket, '{"type": "contribute", "text": ')
         replies["not_an_object"] = await ask(socket, '["contribute"]')
+        replies["deeply_nested"] = await ask(socket, "[" * 4000)
+        replies["infinite_number"] = await ask(
+            socket, '{"type": "vote", "contribution": 1e400, "choice": "agree"}'
+        )
         replies["binary"] = await ask_binary(socket, b"\xed\xa0\x80 not text")
         replies["over_4096_bytes"] = await ask(
             socket, json.dumps(contribute_frame(place.prompt, "é" * 2100, uuid.uuid4()))
@@ -574,6 +578,8 @@ def test_socket_frames(settings):
     assert replies["escaped_surrogate"]["client_id"] == str(surrogate_id)
     assert replies["invalid_json"]["message"] == "That message could not be read."
     assert replies["not_an_object"]["message"] == "That message could not be read."
+    assert replies["deeply_nested"]["message"] == "That message could not be read."
+    assert replies["infinite_number"]["message"] == "That message could not be read."
     assert replies["binary"]["message"] == "Please send text messages, not binary data."
     assert replies["over_4096_bytes"]["message"] == "That message is too long."
 
@@ -599,6 +605,7 @@ class PhoneWithoutDatabase(ParticipantConsumer):
     `log` (a file, set before the fork) and answers it as usual."""
 
     log = None
+    owner = None  # no participant row to own it
 
     async def authorise(self):
         self.participant = None
@@ -723,7 +730,7 @@ def exported(place, kind):
     build_export(export.pk)  # run here, whatever the Celery settings
     export.refresh_from_db()
     assert export.status == ReportExport.Status.DONE, export.error
-    response = as_user(place.analyst).get(reverse("synthesis:export_download", args=[export.pk]))
+    response = as_user(place.analyst).get(reverse("synthesis:export_download", args=[export.token]))
     assert response.status_code == 200
     return b"".join(response.streaming_content)  # reading it all also closes it
 

@@ -16,7 +16,10 @@ def test_it_has_every_part_of_the_production_shape():
 def test_web_runs_daphne_behind_the_proxy_and_can_scale():
     web = SERVICES["web"]
     assert web["command"][:1] == ["daphne"] and "config.asgi:application" in web["command"]
-    assert "--proxy-headers" in web["command"]
+    # daphne's --proxy-headers would believe the client-written left end of X-Forwarded-For;
+    # the app reads the header itself, past the trusted proxies.
+    assert "--proxy-headers" not in web["command"]
+    assert web["environment"]["TRUSTED_PROXIES"]
     assert "ports" not in web, "only the proxy is published, so web can have replicas"
     assert web["deploy"]["replicas"] >= 2
     assert "/healthz" in " ".join(web["healthcheck"]["test"])
@@ -40,6 +43,7 @@ def test_the_proxy_upgrades_websockets_and_serves_static_files():
     assert proxy["image"].startswith("nginx")
     config = (ROOT / "deploy" / "nginx.conf").read_text()
     assert "proxy_set_header Upgrade $http_upgrade" in config
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in config
     assert "location /static/" in config
     mounted = " ".join(proxy["volumes"])
     assert "deploy/nginx.conf" in mounted and "static:" in mounted

@@ -1,6 +1,7 @@
 """Production settings come from the environment alone, and pass Django's deploy checks."""
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -33,11 +34,49 @@ def test_check_deploy_is_clean_under_production_settings():
 
 
 def test_check_deploy_fails_with_the_built_in_secret_key():
-    env = {**os.environ, **PRODUCTION}
-    del env["SECRET_KEY"]
+    """On this machine's own names, the app starts, and the deploy check says what is wrong."""
+    env = {**os.environ, "ALLOWED_HOSTS": "localhost"}
+    env.pop("SECRET_KEY", None)
+    env.pop("HTTPS", None)
     result = check_deploy(env)
     assert result.returncode != 0
     assert "common_ground.E001" in result.stdout + result.stderr
+
+
+def starts(env):
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    "production",
+    [{"HTTPS": "true"}, {"ALLOWED_HOSTS": "workshops.example.org"}],
+    ids=["behind TLS", "a public host name"],
+)
+@pytest.mark.parametrize(
+    "key", [None, f"{socket.gethostname()}-secret-key"], ids=["built-in", "made from the host"]
+)
+def test_production_refuses_to_start_on_a_guessable_key(production, key):
+    """Participants' tokens are signed with SECRET_KEY: a known or guessable one would let
+    anyone forge them, so production will not start on one."""
+    env = {**os.environ, **production}
+    env.pop("SECRET_KEY", None)
+    if key:
+        env["SECRET_KEY"] = key
+    result = starts(env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set to a long random value in production" in result.stderr
+
+
+def test_the_embedded_default_starts_on_the_built_in_key():
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "HTTPS", "ALLOWED_HOSTS")}
+    assert starts(env).returncode == 0
 
 
 @pytest.mark.django_db

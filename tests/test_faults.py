@@ -39,12 +39,11 @@ from bench.servers import (
     participant_cookies,
     wait_for_port,
 )
-from tests.helpers import reply_to_sender, run_async
+from tests.helpers import page_origin, reply_to_sender, run_async
 
 pytestmark = pytest.mark.services
 
 JOIN_CODE = "SEND25"
-ORIGIN = {"Origin": "http://127.0.0.1"}
 # What live.js treats as "do not reconnect": any other close means "paused, reconnecting".
 FINAL_CLOSE_CODES = (4403, 4404)
 HIGH_LIMITS = {"CONTRIBUTIONS_PER_MINUTE": "10000", "VOTES_PER_MINUTE": "10000"}
@@ -275,7 +274,9 @@ def socket_url(port):
 async def connect(port, cookie, timeout=5):
     return await asyncio.wait_for(
         websockets.connect(
-            socket_url(port), additional_headers={**ORIGIN, "Cookie": cookie}, open_timeout=timeout
+            socket_url(port),
+            additional_headers={**page_origin(port), "Cookie": cookie},
+            open_timeout=timeout,
         ),
         timeout,
     )
@@ -465,7 +466,7 @@ def test_a_burst_of_votes_all_reach_the_console_tallies(steady_server, people):
         async with (
             websockets.connect(
                 f"ws://127.0.0.1:{port}/ws/facilitate/{workshop_id}/",
-                additional_headers={**ORIGIN, "Cookie": session},
+                additional_headers={**page_origin(port), "Cookie": session},
             ) as console,
             await connect(port, author) as phone,
         ):

@@ -11,10 +11,9 @@ import pytest
 import websockets
 
 from bench.servers import daphnes, database, participant_cookies
-from tests.helpers import reply_to_sender, run_async
+from tests.helpers import page_origin, reply_to_sender, run_async
 
 pytestmark = pytest.mark.services
-ORIGIN = {"Origin": "http://127.0.0.1"}
 
 
 def open_prompt_id(port, cookie):
@@ -45,11 +44,11 @@ async def post_and_listen(author_port, author_cookie, listener_port, listener_co
     async with (
         websockets.connect(
             f"ws://127.0.0.1:{listener_port}/ws/w/SEND25/",
-            additional_headers={**ORIGIN, "Cookie": listener_cookie},
+            additional_headers={**page_origin(listener_port), "Cookie": listener_cookie},
         ) as listener,
         websockets.connect(
             f"ws://127.0.0.1:{author_port}/ws/w/SEND25/",
-            additional_headers={**ORIGIN, "Cookie": author_cookie},
+            additional_headers={**page_origin(author_port), "Cookie": author_cookie},
         ) as author,
     ):
         await author.send(

@@ -825,3 +825,22 @@ def test_too_many_codes_page_has_no_axe_violations(new_page, second_app, size):
     expect(page.locator("h1")).to_have_text("Please wait a moment")
     screenshot(page, f"a11y-429-{size}")
     assert_accessible((f"too many codes (429) at {size}px", page))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_too_many_sign_in_attempts_page_has_no_axe_violations(new_page, second_app, size):
+    """On the second app: wrong passwords pause this account's sign-in from this address."""
+    page = new_page(VIEWPORTS[size])
+    server_url = second_app()
+    statuses = []
+    for attempt in range(6):
+        page.goto(f"{server_url}/accounts/login/")
+        page.fill("#id_username", f"facilitator-{size}")
+        page.fill("#id_password", f"wrong-{attempt}")
+        with page.expect_response(lambda r: r.request.method == "POST") as answer:
+            page.click("main button[type=submit]")
+        statuses.append(answer.value.status)
+    assert statuses[-1] == 429, statuses
+    expect(page.locator("h1")).to_have_text("Too many sign-in attempts")
+    screenshot(page, f"a11y-locked-out-{size}")
+    assert_accessible((f"too many sign-in attempts (429) at {size}px", page))

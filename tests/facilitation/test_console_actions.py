@@ -556,3 +556,8 @@ def test_feed_page_loads_the_live_script_and_names_its_socket(participant_client
     html = participant_client.get(reverse("participants:workshop", args=[code])).content.decode()
     assert "<html" in html and "js/live.js" in html
     assert f'data-live-socket="/ws/w/{code}/"' in html
+
+
+def test_the_console_says_how_many_have_joined(staff, world):
+    page = staff.get(console_url(world)).content.decode()
+    assert "joined on their phones" in page and 'id="console-people"' in page

@@ -9,6 +9,7 @@ from facilitation.renderers import TALLY_INTERVAL
 from live import sockets
 from live.sockets import CLOSE_NO_WORKSHOP, CLOSE_NOT_ALLOWED
 from participants import services as participant_services
+from participants.models import StakeholderGroup
 from tests.factories import ContributionFactory, ParticipantFactory, UserFactory
 from tests.sockets import ask, communicator, console, events, participant_cookie, phone, wall
 from workshops import services
@@ -195,5 +196,31 @@ def test_frames_to_one_socket_are_batched_in_a_burst(participant, facilitator, m
         second = await events(screen)
         assert len(first) == 1 and len(second) == 3
         await screen.disconnect()
+
+    run(scenario)
+
+
+def test_each_join_updates_the_consoles_count_and_a_spike_is_flagged(
+    workshop, facilitator, settings
+):
+    """The console counts who joined as they join; a minute with JOIN_SPIKE_PER_MINUTE joins
+    warns that someone may be joining again and again."""
+    settings.JOIN_SPIKE_PER_MINUTE = 3
+    desk = console(workshop, facilitator)
+    group = StakeholderGroup.objects.get(slug="pcf")
+
+    def join():
+        participant_services.participant_join(workshop=workshop, group=group, consent=True)
+
+    async def scenario():
+        await desk.connect()
+        seen = []
+        for _ in range(3):
+            await sync_to_async(join)()
+            seen += await events(desk)
+        assert [op["id"] for op in seen] == ["console-people"] * 3
+        assert "2 people have joined" in seen[1]["html"] and "warning" not in seen[1]["html"]
+        assert "3 people joined in the last minute." in seen[2]["html"]
+        await desk.disconnect()
 
     run(scenario)

@@ -2,13 +2,16 @@ import json
 import uuid
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 
-from live.sockets import CLOSE_FLOOD, CLOSE_NO_WORKSHOP, CLOSE_NOT_ALLOWED
+from live.sockets import CLOSE_FLOOD, CLOSE_NOT_ALLOWED
 from participants.consumers import FLOOD_FRAMES
-from participants.models import Contribution, Vote
+from participants.models import Contribution, Participant, Vote
+from participants.services import participant_erase
 from tests.factories import ContributionFactory, ParticipantFactory, make_workshop
 from tests.sockets import ask, communicator, events, participant_cookie, phone
+from workshops.models import Workshop
+from workshops.services import workshop_set_status
 
 # Broadcasts are sent after commit, so these tests commit for real.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -56,15 +59,26 @@ def test_a_token_from_another_workshop_is_closed_with_4403(participant):
     run(scenario)
 
 
-def test_an_unknown_workshop_is_closed_with_4404(db):
-    """A code that names no workshop closes with 4404."""
+def test_an_unknown_workshop_closes_as_not_joined_and_counts_as_a_wrong_code(
+    client, workshop, settings, fixed_window
+):
+    """A code that names no workshop closes with 4403, as a real workshop not joined does, so
+    the socket tells no one which codes exist; each miss counts against the address the join
+    page counts."""
+    settings.JOIN_ATTEMPTS_PER_MINUTE = 10
+
+    async def closed_with(path):
+        socket = communicator(path)
+        await socket.connect()
+        return (await socket.receive_output())["code"]
 
     async def scenario():
-        socket = communicator("/ws/w/ZZZZZZZ/")
-        await socket.connect()
-        assert (await socket.receive_output())["code"] == CLOSE_NO_WORKSHOP
+        assert await closed_with(f"/ws/w/{workshop.join_code}/") == CLOSE_NOT_ALLOWED
+        for _ in range(10):
+            assert await closed_with("/ws/w/ZZZZZZZ/") == CLOSE_NOT_ALLOWED
 
     run(scenario)
+    assert client.post("/", {"code": "ZZZZZZZ"}).status_code == 429
 
 
 def test_a_foreign_origin_is_refused(participant):
@@ -142,6 +156,14 @@ def test_a_retried_contribution_is_saved_once(participant):
         ),
         (json.dumps({"type": "vote", "choice": "agree"}), "needs a post"),
         (json.dumps({"type": "contribute", "text": "x" * 5000}), "too long"),
+        # Nested deeper than the JSON parser's stack, within and beyond the frame limit.
+        ("[" * 4000, "could not be read"),
+        ("[" * 100000, "too long"),
+        # Numbers that read as infinity or not-a-number, which no id can be.
+        ('{"type": "vote", "contribution": 1e400, "choice": "agree"}', "could not be read"),
+        ('{"type": "vote", "contribution": -Infinity, "choice": "agree"}', "could not be read"),
+        ('{"type": "vote", "contribution": NaN, "choice": "agree"}', "could not be read"),
+        ('{"type": "contribute", "prompt": 1e999, "text": "t", "client_id": 1}', "could not be"),
     ],
 )
 def test_bad_frames_get_an_error_and_save_nothing(participant, frame, expected):
@@ -323,5 +345,123 @@ def test_a_flood_closes_the_socket(participant):
             if output["type"] == "websocket.close":
                 assert output["code"] == CLOSE_FLOOD
                 break
+
+    run(scenario)
+
+
+def close_workshop(workshop):
+    return sync_to_async(workshop_set_status)(workshop=workshop, status=Workshop.Status.CLOSED)
+
+
+def test_votes_on_a_socket_opened_before_the_workshop_closed_are_refused(participant):
+    """A phone connected while the workshop was live casts no vote once it has closed: each
+    of five votes gets a polite error frame, and none is stored."""
+    workshop = participant.workshop
+    posts = ContributionFactory.create_batch(5, participant__workshop=workshop)
+
+    async def scenario():
+        socket = phone(participant)
+        await socket.connect()
+        await close_workshop(workshop)
+        for post in posts:
+            reply = await ask(socket, {"type": "vote", "contribution": post.pk, "choice": "agree"})
+            assert reply == {
+                "type": "error",
+                "message": "Voting has closed for this workshop.",
+                "contribution": post.pk,
+            }
+        await socket.disconnect()
+
+    run(scenario)
+    assert not Vote.objects.exists()
+
+
+def test_closing_the_workshop_makes_every_phone_read_only_at_once(participant):
+    """Closing replaces each phone's feed with the notice that the workshop takes no more
+    posts: no question, post form or vote button is left to press."""
+    ContributionFactory(participant__workshop=participant.workshop)
+
+    async def scenario():
+        socket = phone(participant)
+        await socket.connect()
+        await close_workshop(participant.workshop)
+        operations = await events(socket)
+        await socket.disconnect()
+        return operations
+
+    operations = async_to_sync(scenario)()
+    replace = next(op for op in operations if op["op"] == "replace")
+    assert replace["id"] == "phone-feed"
+    assert replace["html"].startswith('<div id="phone-feed">')
+    assert "This workshop is not taking posts right now." in replace["html"]
+    assert "<form" not in replace["html"] and "<textarea" not in replace["html"]
+
+
+def test_erasing_a_participant_closes_their_sockets_with_4403(participant):
+    """Every socket of an erased participant is closed as not allowed; other phones in the
+    workshop stay open and can still post."""
+    other = ParticipantFactory(workshop=participant.workshop)
+    prompt = open_prompt(participant.workshop)
+
+    async def scenario():
+        erased_phones = [phone(participant), phone(participant)]
+        other_phone = phone(other)
+        for socket in (*erased_phones, other_phone):
+            assert (await socket.connect())[0]
+        await sync_to_async(participant_erase)(participant=participant, by=None)
+        for socket in erased_phones:
+            assert await close_code(socket) == CLOSE_NOT_ALLOWED
+        assert (await ask(other_phone, contribute_message(prompt)))["type"] == "ack"
+        await other_phone.disconnect()
+
+    run(scenario)
+
+
+async def close_code(socket):
+    """The code the socket is closed with, past any live updates sent before."""
+    while True:
+        output = await socket.receive_output(timeout=5)
+        if output["type"] == "websocket.close":
+            return output["code"]
+
+
+def test_an_erased_participants_socket_gets_a_polite_error_for_a_vote(participant):
+    """A vote from a socket whose participant is gone is answered with an error frame (not a
+    database error closing the socket with 1011), and nothing is stored."""
+    post = ContributionFactory(participant__workshop=participant.workshop)
+
+    async def scenario():
+        socket = phone(participant)
+        await socket.connect()
+        # Deleted without the erase service, so nothing hangs up on the socket first.
+        await sync_to_async(Participant.objects.filter(pk=participant.pk).delete)()
+        reply = await ask(socket, {"type": "vote", "contribution": post.pk, "choice": "agree"})
+        assert reply["type"] == "error"
+        assert reply["message"] == (
+            "You are no longer part of this workshop, so you cannot post or vote."
+        )
+        await socket.disconnect()
+
+    run(scenario)
+    assert not Vote.objects.exists()
+
+
+def test_one_participant_holds_at_most_five_sockets_in_a_process(participant):
+    """A few tabs are a phone; hundreds of sockets for one person are a script: the sixth
+    closes with 4429, the five stay open, and someone else still gets in."""
+    sockets = [phone(participant) for _ in range(6)]
+    someone_else = phone(ParticipantFactory(workshop=participant.workshop))
+
+    async def scenario():
+        for socket in sockets[:5]:
+            assert (await socket.connect())[0]
+        await sockets[5].connect()
+        assert (await sockets[5].receive_output())["code"] == CLOSE_FLOOD
+        for socket in sockets[:5]:
+            assert await socket.receive_nothing(timeout=0.05)
+        assert (await someone_else.connect())[0]
+        assert await someone_else.receive_nothing(timeout=0.05)
+        for socket in [*sockets[:5], someone_else]:
+            await socket.disconnect()
 
     run(scenario)

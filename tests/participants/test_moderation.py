@@ -829,10 +829,15 @@ def test_opening_a_prompt_resyncs_everyone(workshop, closed_prompt, sent, commit
 
 @pytest.mark.parametrize("status", ["closed", "draft", "live"])
 def test_changing_workshop_status_resyncs_everyone(workshop, status, sent, committed):
-    """Starting, closing or drafting a workshop makes every page re-sync."""
+    """Starting, closing or drafting a workshop makes every page re-sync; when it is no
+    longer live, every phone's feed is also replaced by the read-only notice at once."""
     with committed():
         workshop_services.workshop_set_status(workshop=workshop, status=status)
-    assert resync_everyone(sent, workshop)
+    [(workshop_id, events)] = sent
+    assert workshop_id == workshop.pk
+    assert all(events[audience][0] == broadcast.RESYNC for audience in AUDIENCES)
+    replaced = [op["id"] for op in events[PARTICIPANTS] if op["op"] == "replace"]
+    assert replaced == ([] if status == "live" else ["phone-feed"])
 
 
 # workshop_set_premoderation

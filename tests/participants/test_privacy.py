@@ -1,12 +1,16 @@
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import AuditEntry
 from participants import services
 from participants.models import Contribution, Participant, Vote
 from participants.privacy import mask_personal_data
+from synthesis.services import workshop_purge
 from tests.factories import ContributionFactory, ParticipantFactory, VoteFactory
+from workshops.models import Workshop
 
 pytestmark = pytest.mark.django_db
 
@@ -153,6 +157,37 @@ def test_erasing_is_for_facilitators_only(client, analyst, participant):
     )
     assert response.status_code == 403
     assert Participant.objects.filter(pk=participant.pk).exists()
+
+
+def erase_one(participant, facilitator):
+    services.participant_erase(participant=participant, by=facilitator)
+
+
+def purge_workshop(participant, facilitator):
+    workshop = participant.workshop
+    workshop.status = Workshop.Status.CLOSED
+    workshop.save(update_fields=["status"])
+    workshop_purge(workshop=workshop, by=facilitator)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("erase", [erase_one, purge_workshop])
+def test_erased_words_do_not_stay_in_the_sqlite_files(erase, participant, facilitator):
+    """On SQLite, deleted rows' pages are zeroed, and once an erasure has committed the
+    write-ahead log is copied into the database file and emptied. PostgreSQL needs neither.
+
+    (A checkpoint inside the erasing transaction would fail with "database table is locked".)
+    """
+    with CaptureQueriesContext(connection) as queries:
+        erase(participant, facilitator)
+
+    checkpoints = [q["sql"] for q in queries if "wal_checkpoint" in q["sql"]]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            assert cursor.execute("PRAGMA secure_delete").fetchone() == (1,)
+        assert checkpoints == ["PRAGMA wal_checkpoint(TRUNCATE)"]
+    else:
+        assert checkpoints == []
 
 
 def test_moderation_edits_and_merges_are_audited(participant, facilitator):

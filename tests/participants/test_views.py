@@ -4,9 +4,10 @@ import uuid
 
 import pytest
 from django.core import signing
+from django.test import Client
 from django.urls import reverse
 
-from participants import tokens
+from participants import ratelimit, tokens
 from participants.models import Contribution, Participant, Vote
 from tests.factories import (
     ContributionFactory,
@@ -88,9 +89,21 @@ def test_eleventh_attempt_after_ten_wrong_codes_is_refused(
     response = client.post("/", {"code": "ZZZZZZZ"})
     assert response.status_code == 429
     assert "try again shortly" in response.content.decode()
-    # Even the right code waits: otherwise guessing would simply carry on.
-    assert client.post("/", {"code": workshop.join_code}).status_code == 429
-    assert client.get(workshop_url(workshop)).status_code == 429
+    assert client.get("/w/ZZZZZZZ/").status_code == 429
+
+
+def test_the_right_code_gets_in_after_others_at_the_venue_mistyped(
+    client, workshop, settings, fixed_window
+):
+    """A venue's shared address: after ten wrong codes, the right one still gets in, by the
+    form and by the workshop's address; only the wrong ones wait."""
+    settings.JOIN_ATTEMPTS_PER_MINUTE = 10
+    for _ in range(11):
+        client.post("/", {"code": "ZZZZZZZ"})
+    response = client.post("/", {"code": workshop.join_code})
+    assert response.status_code == 302
+    assert shows_join_form(client.get(workshop_url(workshop)))
+    assert client.post("/", {"code": "ZZZZZZY"}).status_code == 429
 
 
 def test_join_limit_is_per_address(client, workshop, settings, fixed_window):
@@ -100,6 +113,63 @@ def test_join_limit_is_per_address(client, workshop, settings, fixed_window):
         client.post("/", {"code": "ZZZZZZZ"}, REMOTE_ADDR="10.0.0.9")
     response = client.post("/", {"code": workshop.join_code}, REMOTE_ADDR="10.0.0.10")
     assert response.status_code == 302
+
+
+PROXY = "10.0.0.1"
+
+
+def test_behind_a_proxy_a_forged_forwarded_for_does_not_reset_the_limit(
+    client, workshop, settings, fixed_window
+):
+    """nginx appending the address it saw to whatever the client wrote: the client's own
+    guesses at X-Forwarded-For are left of it, and never become its address."""
+    settings.JOIN_ATTEMPTS_PER_MINUTE = 10
+    settings.TRUSTED_PROXIES = [PROXY]
+    statuses = [
+        client.post(
+            "/",
+            {"code": "ZZZZZZZ"},
+            REMOTE_ADDR=PROXY,
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}, 198.51.100.7",
+        ).status_code
+        for n in range(40)
+    ]
+    assert statuses.count(200) == 10 and statuses.count(429) == 30
+
+
+def test_behind_a_proxy_that_overwrites_the_header_each_client_counts_alone(
+    client, workshop, settings, fixed_window
+):
+    """nginx setting X-Forwarded-For to $remote_addr: one visitor's wrong codes do not hold
+    up another behind the same proxy."""
+    settings.JOIN_ATTEMPTS_PER_MINUTE = 10
+    settings.TRUSTED_PROXIES = [PROXY]
+    for _ in range(11):
+        client.post(
+            "/", {"code": "ZZZZZZZ"}, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.7"
+        )
+    blocked = client.post(
+        "/", {"code": "ZZZZZZZ"}, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.7"
+    )
+    other = client.post(
+        "/", {"code": "ZZZZZZZ"}, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.8"
+    )
+    assert (blocked.status_code, other.status_code) == (429, 200)
+
+
+def test_without_a_trusted_proxy_the_header_is_ignored(client, workshop, settings, fixed_window):
+    """A client talking to daphne directly cannot choose its address by writing a header."""
+    settings.JOIN_ATTEMPTS_PER_MINUTE = 10
+    statuses = [
+        client.post(
+            "/",
+            {"code": "ZZZZZZZ"},
+            REMOTE_ADDR="198.51.100.7",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        ).status_code
+        for n in range(12)
+    ]
+    assert statuses[-1] == 429
 
 
 def test_guessing_workshop_urls_counts_as_wrong_codes(client, workshop, settings, fixed_window):
@@ -185,6 +255,47 @@ def test_join_without_a_group_is_refused(client, workshop):
     assert response.status_code == 400
     assert "Please choose who you are here for." in response.content.decode()
     assert not Participant.objects.exists()
+
+
+def test_sending_the_join_form_again_from_a_joined_phone_is_not_another_person(client, workshop):
+    """A reload or the back button resends the form: the phone stays the one participant."""
+    form = {"group": stakeholder_group("pcf").pk, "consent": "on"}
+    client.post(join_url(workshop), form)
+    again = client.post(join_url(workshop), form)
+    assert again.status_code == 302 and again.url == workshop_url(workshop)
+    assert Participant.objects.filter(workshop=workshop).count() == 1
+
+
+def test_joins_from_one_address_are_limited(workshop, settings, fixed_window):
+    """One script joining again and again, without its cookie, meets the limit; someone on
+    another network does not."""
+    settings.JOINS_PER_ADDRESS_PER_MINUTE = 3
+    form = {"group": stakeholder_group("pcf").pk, "consent": "on"}
+    statuses = [
+        Client().post(join_url(workshop), form, REMOTE_ADDR="198.51.100.7").status_code
+        for _ in range(5)
+    ]
+    assert statuses == [302, 302, 302, 429, 429]
+    refused = Client().post(join_url(workshop), form, REMOTE_ADDR="198.51.100.7")
+    assert "More people have joined from this network" in refused.content.decode()
+    assert Client().post(join_url(workshop), form, REMOTE_ADDR="198.51.100.8").status_code == 302
+    assert Participant.objects.filter(workshop=workshop).count() == 4
+
+
+def test_with_the_cache_down_joining_and_wrong_codes_are_counted_in_the_process(
+    client, workshop, settings, fixed_window, monkeypatch
+):
+    """Redis down: the join and wrong-code limits still hold, counted in this process,
+    rather than letting every guess through."""
+    settings.JOIN_ATTEMPTS_PER_MINUTE = 3
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(ratelimit.cache, "add", unreachable)
+    statuses = [client.post("/", {"code": "ZZZZZZZ"}).status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+    assert client.post("/", {"code": workshop.join_code}).status_code == 302
 
 
 def test_join_a_closed_workshop_is_refused(client):

@@ -533,15 +533,15 @@ def exports_url(series):
 
 
 def status_url(export):
-    return reverse("synthesis:export_status", args=[export.pk])
+    return reverse("synthesis:export_status", args=[export.token])
 
 
 def download_url(export):
-    return reverse("synthesis:export_download", args=[export.pk])
+    return reverse("synthesis:export_download", args=[export.token])
 
 
 def retry_url(export):
-    return reverse("synthesis:export_retry", args=[export.pk])
+    return reverse("synthesis:export_retry", args=[export.token])
 
 
 def assert_refused(response):
