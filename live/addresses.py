@@ -13,8 +13,6 @@ import ipaddress
 
 from django.conf import settings
 
-UNKNOWN = "unknown"
-
 
 def _address(text):
     try:
@@ -34,10 +32,11 @@ def _trusted(address):
 
 
 def client_address(peer, forwarded_for=""):
-    """The client's address, from the connection's `peer` address and X-Forwarded-For."""
+    """The client's address, from the connection's `peer` address and X-Forwarded-For; None
+    when the connection has no IP address (a test client, a Unix socket)."""
     hop = _address(peer or "")
     if hop is None:
-        return peer or UNKNOWN
+        return None
     chain = [part for part in (forwarded_for or "").split(",") if part.strip()]
     while _trusted(hop) and chain:
         previous = _address(chain.pop())

@@ -39,4 +39,4 @@ def test_a_socket_is_read_the_same_way(settings):
         "headers": [(b"host", b"example.org"), (b"x-forwarded-for", b"203.0.113.1, 198.51.100.7")],
     }
     assert scope_client_address(scope) == "198.51.100.7"
-    assert scope_client_address({"headers": []}) == "unknown"
+    assert scope_client_address({"headers": []}) is None
