@@ -21,8 +21,8 @@ TOO_MANY_JOINS = (
 )
 
 
-def _too_many(request):
-    return render(request, "participants/too_many.html", {"message": TOO_MANY_CODES}, status=429)
+def _too_many(request, message=TOO_MANY_CODES):
+    return render(request, "participants/too_many.html", {"message": message}, status=429)
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,7 +7,6 @@ record that it existed, its PDFs deleted; the next draft is made from what is le
 also expire EXPORT_RETENTION_DAYS after they were asked for.
 """
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,19 +17,8 @@ from django.utils import timezone
 from synthesis.models import ReportExport, ReportVersion
 from workshops.models import Workshop
 
-logger = logging.getLogger(__name__)
-
 ERASED = "a participant's words were erased"
 PURGED = "a workshop's participant-level data was deleted at the end of its retention period"
-
-
-def delete_file(field):
-    """Delete a stored file; a file already gone is not an error."""
-    if field:
-        try:
-            field.storage.delete(field.name)
-        except OSError:
-            logger.warning("Could not delete the file %s", field.name, exc_info=True)
 
 
 def forget_exports_of(workshop_id, *, because):
@@ -66,8 +54,8 @@ def expire_exports(now=None):
 
 
 def _delete_files(exports, versions):
-    for export in exports:
-        delete_file(export.file)
-    for version in versions:
-        delete_file(version.file)
-        delete_file(version.easy_read_file)
+    # Django's own delete: an empty field or a file already gone is no error.
+    for field in [e.file for e in exports] + [
+        f for v in versions for f in (v.file, v.easy_read_file)
+    ]:
+        field.delete(save=False)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from participants.models import Contribution
-from synthesis import retention, vectors
+from synthesis import vectors
 from synthesis.exports import render_export
 from synthesis.models import ReportExport, ReportVersion
 from synthesis.versions import report_version_make
@@ -50,7 +50,7 @@ def build_export(export_id):
     )
     if not done:
         # Erasure or expiry deleted the export while it was being built: so goes its file.
-        retention.delete_file(export.file)
+        export.file.delete(save=False)
 
 
 @shared_task(acks_late=True)
