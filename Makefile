@@ -63,7 +63,7 @@ run: install pdf-libraries
 	@echo "Migrating…"
 	@$(PY) manage.py migrate --noinput --verbosity 0
 	@echo "Loading the demo…"
-	@$(PY) manage.py seed_demo --url http://$(HOST):$(PORT)/
+	@DEMO=true $(PY) manage.py seed_demo --url http://$(HOST):$(PORT)/
 	@echo "Serving on http://$(HOST):$(PORT)/"
 	@$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 

@@ -1,7 +1,7 @@
 from accounts.models import AuditEntry
 
 
-def record(action, target, *, actor=None, workshop_id=None, **detail):
+def record(action, target, *, actor=None, workshop_id=None, organisation=None, **detail):
     """Add an audit entry for `target` (a model instance); `detail` must hold no one's words."""
     return AuditEntry.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -11,5 +11,6 @@ def record(action, target, *, actor=None, workshop_id=None, **detail):
         workshop_id=workshop_id
         if workshop_id is not None
         else getattr(target, "workshop_id", None),
+        organisation=organisation,
         detail=detail,
     )

@@ -1,5 +1,6 @@
 """Pictures of the demo's analyst pages, for the docs: the live workshop's opinion map, the
-suggested themes and one post's similar posts, as docs/images/*.png.
+suggested themes and one post's similar posts; and its organisation's members page, as its
+admin sees it; as docs/images/*.png.
 
     .venv/bin/python bench/demo_images.py [--out docs/images]
 
@@ -27,14 +28,28 @@ from demo import seed
 from workshops.models import Workshop
 live = Workshop.objects.get(join_code=seed.JOIN_CODE)
 post = next(p for p in seed.statement_contributions("early-years") if p.workshop == live)
-print(json.dumps({"series": live.series_id, "workshop": live.pk, "post": post.pk}))
+print(json.dumps({
+    "series": live.series_id,
+    "workshop": live.pk,
+    "post": post.pk,
+    "organisation": live.series.organisation_id,
+}))
 """
-# (file name, address, what the page must show before it is taken)
-PAGES = (
-    ("opinion-map.png", "/analyse/workshops/{workshop}/opinion-map/", ".opinion-map-drawing"),
-    ("suggested-themes.png", "/analyse/series/{series}/themes/", "text=Suggested themes"),
-    ("similar-posts.png", "/analyse/series/{series}/similar/{post}/", "text=Nearest in meaning"),
-)
+# By demo login: (file name, address, what the page must show before it is taken)
+PAGES = {
+    ("analyst", "analyst-demo"): (
+        ("opinion-map.png", "/analyse/workshops/{workshop}/opinion-map/", ".opinion-map-drawing"),
+        ("suggested-themes.png", "/analyse/series/{series}/themes/", "text=Suggested themes"),
+        (
+            "similar-posts.png",
+            "/analyse/series/{series}/similar/{post}/",
+            "text=Nearest in meaning",
+        ),
+    ),
+    ("facilitator", "facilitator-demo"): (
+        ("organisation.png", "/facilitate/organisations/{organisation}/", "text=Add a member"),
+    ),
+}
 
 
 def demo_places(url):
@@ -59,18 +74,19 @@ def main():
     with servers.database() as url, servers.daphnes(url) as ports, sync_playwright() as pw:
         places = demo_places(url)
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport=VIEWPORT)
         base = f"http://127.0.0.1:{ports[0]}"
-        page.goto(f"{base}/accounts/login/")
-        page.fill("#id_username", "analyst")
-        page.fill("#id_password", "analyst-demo")
-        page.click("button[type=submit]")
-        page.wait_for_url("**/analyse/**")
-        for name, address, shows in PAGES:
-            page.goto(base + address.format(**places))
-            page.wait_for_selector(shows)
-            page.screenshot(path=args.out / name, full_page=True)
-            log(f"  {args.out / name}")
+        for (username, password), pages in PAGES.items():
+            page = browser.new_context(viewport=VIEWPORT).new_page()
+            page.goto(f"{base}/accounts/login/")
+            page.fill("#id_username", username)
+            page.fill("#id_password", password)
+            page.click("button[type=submit]")
+            page.wait_for_url(lambda address: "/accounts/login/" not in address)
+            for name, address, shows in pages:
+                page.goto(base + address.format(**places))
+                page.wait_for_selector(shows)
+                page.screenshot(path=args.out / name, full_page=True)
+                log(f"  {args.out / name}")
         browser.close()
 
 

@@ -140,7 +140,10 @@ def build_workshop(args, rng):
     from workshops.models import Series, Workshop
     from workshops.services import workshop_create
 
-    series = Series.objects.create(name="Bench series", framework=_framework())
+    framework = _framework()
+    series = Series.objects.create(
+        name="Bench series", organisation=framework.organisation, framework=framework
+    )
     workshop = workshop_create(
         series=series, title="Bench workshop", region="North West", starts_at=timezone.now()
     )
@@ -192,9 +195,10 @@ def _choice(camp, n, rng):
 
 
 def _framework():
+    """The SEND framework of the organisation that owns what a fresh database starts with."""
     from pillars.models import Framework
 
-    return Framework.objects.get(slug="send-reform")
+    return Framework.objects.get(organisation__name="Default organisation", slug="send-reform")
 
 
 if __name__ == "__main__":

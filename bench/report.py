@@ -174,6 +174,7 @@ def build_series(args, rng):
     from django.db import transaction
     from django.utils import timezone
 
+    from accounts.services import organisation_create
     from pillars.models import Framework
     from pillars.send_reform import SLUG
     from workshops.models import Workshop
@@ -181,11 +182,12 @@ def build_series(args, rng):
 
     log("building the series…")
     with transaction.atomic():
+        organisation = organisation_create(name="Bench Parent Carer Forum")
         series = series_create(
-            framework=Framework.objects.get(slug=SLUG),
+            organisation=organisation,
+            framework=Framework.objects.get(organisation=organisation, slug=SLUG),
             name="Bench series: SEND reform across England",
             description="Six workshops with families, schools, health and councils.",
-            organisation="Bench Parent Carer Forum",
         )
         workshops = []
         for n, (title, region, kind) in enumerate(WORKSHOPS):

@@ -62,7 +62,7 @@ def database(seed=True):
             env = app_env(url)
             manage(env, "migrate", "--noinput")
             if seed:
-                manage(env, "seed_demo")
+                manage({**env, "DEMO": "true"}, "seed_demo")
             yield url
 
 

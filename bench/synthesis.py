@@ -130,14 +130,16 @@ def build_series(args, rng):
     """The series under test, and an analyst to read its board."""
     from django.db import transaction
 
+    from accounts.services import organisation_create
     from pillars.models import Framework
     from workshops.services import series_create
 
     log("building the series…")
     with transaction.atomic():  # one transaction: SQLite commits are slow one by one
-        analyst = make_analyst()
-        framework = Framework.objects.get(slug="send-reform")
-        series = series_create(framework=framework, name="Bench series")
+        organisation = organisation_create(name="Bench organisation")
+        analyst = make_analyst(organisation)
+        framework = Framework.objects.get(organisation=organisation, slug="send-reform")
+        series = series_create(organisation=organisation, framework=framework, name="Bench series")
         workshops = [make_workshop(series, region, n) for n, region in enumerate(REGIONS)]
         people = make_participants(workshops, args.participants, rng)
         posts = make_contributions(workshops, people, args.contributions, rng)
@@ -147,11 +149,13 @@ def build_series(args, rng):
     return series, analyst
 
 
-def make_analyst():
-    from django.contrib.auth.models import Group, User
+def make_analyst(organisation):
+    from django.contrib.auth.models import User
+
+    from accounts.models import Membership
 
     analyst = User.objects.create_user("bench-analyst")
-    analyst.groups.add(Group.objects.get(name="Analysts"))
+    Membership.objects.create(user=analyst, organisation=organisation, role="analyst")
     return analyst
 
 

@@ -20,6 +20,9 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
+# Demo mode lets `seed_demo` make the demo's logins, whose passwords are published: `make
+# run`, the tests and the benches set it; a real instance never does.
+DEMO = env.bool("DEMO", default=False)
 # The default key only ever protects a local demo; `check --deploy` fails while it is in use.
 LOCAL_SECRET_KEY = "local-only-insecure-key-set-SECRET_KEY-in-production"
 SECRET_KEY = env("SECRET_KEY", default=LOCAL_SECRET_KEY)
@@ -38,6 +41,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "config.apps.ConfigConfig",
     # The project's apps in their layers, lowest first: each imports only those above it here.
     "live",
@@ -57,6 +62,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks the user verified once they have given a code from their authenticator app;
+    # the next one keeps them from staff pages until they have, where they must.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -78,6 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.staff_roles",
             ],
         },
     },
@@ -195,6 +205,30 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 LOGIN_REDIRECT_URL = "facilitation:staff_home"
 LOGOUT_REDIRECT_URL = "participants:home"
+# Two-step sign-in (accounts/two_factor.py): staff who have set up an authenticator app give
+# a code after their password. With STAFF_2FA_REQUIRED, organisation admins and superusers
+# must set one up before they reach any staff page.
+STAFF_2FA_REQUIRED = env.bool("STAFF_2FA_REQUIRED", default=False)
+OTP_TOTP_ISSUER = "Common Ground"
+# The admin's device pages must not show the secret: whoever read it could make codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Email (password reset and set-password links): EMAIL_URL as django-environ reads it, e.g.
+# smtp+tls://user:password@smtp.example.org:587, sets EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT
+# and the rest; by default mail is printed to the console.
+try:
+    globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
+except (ImproperlyConfigured, ValueError) as error:
+    # The URL itself is not repeated: it may hold the mail server's password.
+    raise ImproperlyConfigured(
+        f"EMAIL_URL could not be read ({error}). Please set it like "
+        "smtp+tls://user:password@smtp.example.org:587, or leave it unset to print mail to "
+        "the console."
+    ) from error
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Common Ground <noreply@localhost>")
+# Where this site is reached, for links made without a request (set-password links sent
+# from a command or a background task).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("analyse/", include("synthesis.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path(
         "accessibility/",
         TemplateView.as_view(template_name="accessibility.html"),

@@ -14,11 +14,12 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Case, DateTimeField, Value, When
 
+from accounts.models import Membership, Organisation
+from accounts.services import organisation_create
 from demo import URL, loader
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
 from pillars.models import Framework
@@ -85,9 +86,11 @@ def statement_contributions(key):
 def seed(stdout=None):
     """Create or refresh the demo; returns a Demo summary. Safe to run again."""
     with transaction.atomic():
-        _seed_user(CONTENT.series.facilitator, "Facilitators")
-        _seed_user(CONTENT.series.analyst, "Analysts")
-        summary = Demo(series=_seed_series(CONTENT.series))
+        organisation = _seed_organisation(CONTENT.series.organisation)
+        # The facilitator also administers the organisation: its members and frameworks.
+        _seed_user(CONTENT.series.facilitator, organisation, ["facilitator", "admin"])
+        _seed_user(CONTENT.series.analyst, organisation, ["analyst"])
+        summary = Demo(series=_seed_series(CONTENT.series, organisation))
         for spec in CONTENT.workshops:
             workshop = _seed_workshop(summary.series, spec)
             participants = _seed_participants(workshop, spec)
@@ -145,28 +148,35 @@ def closing_lines(url=URL):
     """What to tell whoever ran the seed: where to go and how to get in."""
     return [
         f"Open {url}",
-        f"Facilitator login: {FACILITATOR_USERNAME} / {FACILITATOR_PASSWORD}",
+        "Facilitator and organisation admin login: "
+        f"{FACILITATOR_USERNAME} / {FACILITATOR_PASSWORD}",
         f"Analyst login: {ANALYST_USERNAME} / {ANALYST_PASSWORD}",
         f"Join code for the live workshop: {JOIN_CODE}",
     ]
 
 
-def _seed_user(login, role):
+def _seed_organisation(name):
+    organisation = Organisation.objects.filter(name=name).first()
+    return organisation or organisation_create(name=name)
+
+
+def _seed_user(login, organisation, roles):
     user, _ = get_user_model().objects.get_or_create(username=login.username)
     # Reset every run, so the printed logins always work, whatever was changed since.
     user.set_password(login.password)
     user.is_active = True
     user.save()
-    user.groups.add(Group.objects.get(name=role))  # the role is loaded by a migration
+    for role in roles:
+        Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
     return user
 
 
-def _seed_series(spec):
+def _seed_series(spec, organisation):
     series, _ = Series.objects.update_or_create(
         name=spec.name,
         defaults={
-            "framework": Framework.objects.get(slug=spec.framework),
-            "organisation": spec.organisation,
+            "framework": Framework.objects.get(slug=spec.framework, organisation=organisation),
+            "organisation": organisation,
             "description": spec.description,
         },
     )

@@ -25,7 +25,11 @@ with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
 PYTHON
 
 $PY manage.py migrate --noinput
-$PY manage.py seed_demo
+# A real instance has no demo logins: the first run creates an organisation and prints a
+# one-time link for its admin to choose a password (the email goes to the console).
+if ! $PY manage.py shell --verbosity 0 -c "from accounts.models import Membership; exit(not Membership.objects.exists())"; then
+  $PY manage.py create_organisation "${ORGANISATION:-Our organisation}" --admin "${ADMIN_EMAIL:-admin@example.org}"
+fi
 $PY manage.py collectstatic --noinput >/dev/null
 
 trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM

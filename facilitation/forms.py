@@ -2,6 +2,7 @@ import uuid
 
 from django import forms
 
+from accounts.models import Membership
 from participants.models import StakeholderGroup
 
 
@@ -28,3 +29,25 @@ class ScribeForm(forms.Form):
     def __init__(self, *args, workshop, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["prompt"].queryset = workshop.prompts.filter(is_open=True)
+
+
+class RolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        choices=Membership.Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Roles",
+        help_text="Facilitators run workshops; analysts read the results and export reports; "
+        "organisation admins manage members and frameworks.",
+    )
+
+
+class InviteForm(RolesForm):
+    email = forms.EmailField(label="Email address", max_length=150)
+    field_order = ["email", "roles"]
+
+    def clean_roles(self):
+        roles = self.cleaned_data["roles"]
+        if not roles:
+            raise forms.ValidationError("Choose at least one role for them.")
+        return roles

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from accounts.models import AuditEntry
 from facilitation.models import Spotlight
 from participants.models import Contribution
 from synthesis.selectors import attach_tallies
@@ -89,3 +90,13 @@ def is_spotlit(contribution):
     return Spotlight.objects.filter(
         workshop_id=contribution.workshop_id, contribution=contribution
     ).exists()
+
+
+def organisation_audit(organisation, limit=200):
+    """The latest entries of an organisation's audit log: its members and frameworks, and
+    everything done in its workshops."""
+    workshop_ids = Workshop.objects.filter(series__organisation=organisation).values("pk")
+    entries = AuditEntry.objects.filter(
+        Q(organisation=organisation) | Q(workshop_id__in=workshop_ids)
+    ).select_related("actor")
+    return entries[:limit]

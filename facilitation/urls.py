@@ -54,4 +54,12 @@ urlpatterns = [
     ),
     path("workshops/<int:pk>/wall/", views.wall, name="wall"),
     path("workshops/<int:pk>/qr.svg", views.qr_code, name="qr_code"),
+    path("organisations/", views.organisations, name="organisations"),
+    path("organisations/<int:pk>/", views.organisation, name="organisation"),
+    path(
+        "organisations/<int:pk>/members/<int:user_id>/",
+        views.member_roles,
+        name="member_roles",
+    ),
+    path("organisations/<int:pk>/audit/", views.organisation_audit, name="organisation_audit"),
 ]

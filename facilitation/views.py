@@ -3,6 +3,7 @@ import io
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
@@ -10,9 +11,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.permissions import facilitator_required
+from accounts import services as account_services
+from accounts.invitations import send_invitation
+from accounts.models import Organisation
+from accounts.permissions import (
+    Role,
+    admin_required,
+    facilitator_required,
+    organisation_required,
+    organisations_of,
+    roles_of,
+)
+from accounts.selectors import members_of
 from facilitation import selectors
-from facilitation.forms import ConsoleFilterForm, ScribeForm
+from facilitation.forms import ConsoleFilterForm, InviteForm, RolesForm, ScribeForm
 from facilitation.services import workshop_spotlight
 from participants import services as participant_services
 from participants.models import Contribution, Participant
@@ -21,35 +33,41 @@ from workshops import selectors as workshop_selectors
 from workshops import services
 from workshops.forms import PromptFormSet, SeriesForm, WorkshopForm
 from workshops.models import Prompt, Series, Workshop
+from workshops.permissions import series_for, series_staff_required, workshop_staff_required
 
 
 @require_GET
 @login_required
 def staff_home(request):
     """Where staff land after signing in: the page their role works from."""
-    if request.user.has_perm("workshops.facilitate"):
+    roles = roles_of(request.user)
+    if Role.FACILITATOR in roles:
         return redirect("facilitation:series_list")
-    if request.user.has_perm("workshops.analyse"):
+    if Role.ANALYST in roles:
         return redirect("synthesis:series_list")
+    if Role.ADMIN in roles:
+        return redirect("facilitation:organisations")
     raise PermissionDenied
 
 
 @require_http_methods(["GET", "POST"])
 @facilitator_required
 def series_list(request):
-    form = SeriesForm(request.POST or None)
+    organisations = organisations_of(request.user, Role.FACILITATOR)
+    form = SeriesForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         series = services.series_create(**form.cleaned_data)
         messages.success(request, f"Series “{series.name}” created.")
         return redirect("facilitation:series_detail", series.pk)
-    context = {"series_list": workshop_selectors.series_list(), "form": form}
+    series = workshop_selectors.series_with_counts(series_for(request.user, Role.FACILITATOR))
+    context = {"series_list": series, "form": form}
     return render(
         request, "facilitation/series_list.html", context, status=400 if form.errors else 200
     )
 
 
 @require_http_methods(["GET", "POST"])
-@facilitator_required
+@series_staff_required(Role.FACILITATOR)
 def series_detail(request, pk):
     series = get_object_or_404(Series, pk=pk)
     form = WorkshopForm(request.POST or None)
@@ -64,7 +82,7 @@ def series_detail(request, pk):
 
 
 @require_GET
-@facilitator_required
+@workshop_staff_required(Role.FACILITATOR)
 def console(request, pk):
     workshop = get_object_or_404(selectors.console_workshops(), pk=pk)
     return render_console(request, workshop)
@@ -119,7 +137,7 @@ def _apply(request, action, **kwargs):
 
 
 @require_POST
-@facilitator_required
+@workshop_staff_required(Role.FACILITATOR)
 def workshop_status(request, pk):
     workshop = get_object_or_404(Workshop, pk=pk)
     if _apply(
@@ -130,7 +148,7 @@ def workshop_status(request, pk):
 
 
 @require_POST
-@facilitator_required
+@workshop_staff_required(Role.FACILITATOR)
 def workshop_premoderation(request, pk):
     workshop = get_object_or_404(Workshop, pk=pk)
     services.workshop_set_premoderation(
@@ -140,7 +158,7 @@ def workshop_premoderation(request, pk):
 
 
 @require_POST
-@facilitator_required
+@workshop_staff_required(Role.FACILITATOR)
 def spotlight(request, pk):
     workshop = get_object_or_404(Workshop, pk=pk)
     chosen = request.POST.get("contribution", "")
@@ -155,7 +173,7 @@ def spotlight(request, pk):
 
 
 @require_POST
-@facilitator_required
+@workshop_staff_required(Role.FACILITATOR)
 def prompt_toggle(request, pk, prompt_id):
     prompt = get_object_or_404(Prompt.objects.select_related("workshop"), pk=prompt_id, workshop=pk)
     _apply(request, services.prompt_set_open, prompt=prompt, is_open=not prompt.is_open)
@@ -163,7 +181,7 @@ def prompt_toggle(request, pk, prompt_id):
 
 
 @require_POST
-@facilitator_required
+@workshop_staff_required(Role.FACILITATOR)
 def prompt_timer(request, pk, prompt_id):
     prompt = get_object_or_404(Prompt.objects.select_related("workshop"), pk=prompt_id, workshop=pk)
     minutes = _number(request.POST.get("minutes"))
@@ -191,7 +209,7 @@ def _act_on_post(request, pk, contribution_id, action, **fields):
 
 
 @require_POST
-@facilitator_required
+@workshop_staff_required(Role.FACILITATOR)
 def contribution_moderate(request, pk, contribution_id):
     return _act_on_post(
         request,
@@ -203,7 +221,7 @@ def contribution_moderate(request, pk, contribution_id):
 
 
 @require_POST
-@facilitator_required
+@workshop_staff_required(Role.FACILITATOR)
 def contribution_edit(request, pk, contribution_id):
     return _act_on_post(
         request,
@@ -215,7 +233,7 @@ def contribution_edit(request, pk, contribution_id):
 
 
 @require_POST
-@facilitator_required
+@workshop_staff_required(Role.FACILITATOR)
 def contribution_merge(request, pk, contribution_id):
     duplicate = get_object_or_404(Contribution, pk=contribution_id, workshop=pk)
     into = _post_in(pk, request.POST.get("into"))
@@ -233,7 +251,7 @@ def contribution_merge(request, pk, contribution_id):
 
 
 @require_GET
-@facilitator_required
+@workshop_staff_required(Role.FACILITATOR)
 def merge_candidates(request, pk, contribution_id):
     """The posts of the workshop nearest in meaning to one post: the likely duplicates."""
     post = get_object_or_404(Contribution, pk=contribution_id, workshop=pk)
@@ -242,7 +260,7 @@ def merge_candidates(request, pk, contribution_id):
 
 
 @require_POST
-@facilitator_required
+@workshop_staff_required(Role.FACILITATOR)
 def contribution_release(request, pk, contribution_id):
     return _act_on_post(
         request, pk, contribution_id, participant_services.contribution_release_personal_data
@@ -250,7 +268,7 @@ def contribution_release(request, pk, contribution_id):
 
 
 @require_POST
-@facilitator_required
+@workshop_staff_required(Role.FACILITATOR)
 def participant_erase(request, pk, participant_id):
     participant = get_object_or_404(Participant, pk=participant_id, workshop=pk)
     participant_services.participant_erase(participant=participant, by=request.user)
@@ -259,7 +277,7 @@ def participant_erase(request, pk, participant_id):
 
 
 @require_POST
-@facilitator_required
+@workshop_staff_required(Role.FACILITATOR)
 def scribe(request, pk):
     workshop = get_object_or_404(selectors.console_workshops(), pk=pk)
     form = ScribeForm(request.POST, workshop=workshop)
@@ -277,7 +295,7 @@ def scribe(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@facilitator_required
+@workshop_staff_required(Role.FACILITATOR)
 def prompts_edit(request, pk):
     workshop = get_object_or_404(Workshop.objects.select_related("series__framework"), pk=pk)
     formset = PromptFormSet(
@@ -305,7 +323,7 @@ def join_url(request, workshop):
 
 
 @require_GET
-@facilitator_required
+@workshop_staff_required(Role.FACILITATOR)
 def wall(request, pk):
     workshop = get_object_or_404(Workshop, pk=pk)
     context = {
@@ -321,7 +339,7 @@ def wall(request, pk):
 
 
 @require_GET
-@facilitator_required
+@workshop_staff_required(Role.FACILITATOR)
 def qr_code(request, pk):
     workshop = get_object_or_404(Workshop, pk=pk)
     svg = io.BytesIO()
@@ -329,3 +347,81 @@ def qr_code(request, pk):
         svg, kind="svg", scale=8, title=f"QR code to join {workshop.title}"
     )
     return HttpResponse(svg.getvalue(), content_type="image/svg+xml")
+
+
+# The organisation, for its admins: members, their roles, invitations and the audit log.
+
+
+@require_GET
+@admin_required
+def organisations(request):
+    mine = list(organisations_of(request.user, Role.ADMIN))
+    if len(mine) == 1:
+        return redirect("facilitation:organisation", mine[0].pk)
+    return render(request, "facilitation/organisations.html", {"organisations": mine})
+
+
+@require_http_methods(["GET", "POST"])
+@organisation_required(Role.ADMIN)
+def organisation(request, pk):
+    """Who is a member, with what roles; and a form to add someone by email."""
+    organisation = get_object_or_404(Organisation, pk=pk)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        roles = form.cleaned_data["roles"]
+        user, created = account_services.member_add(
+            organisation=organisation,
+            email=form.cleaned_data["email"],
+            roles=roles,
+            actor=request.user,
+        )
+        send_invitation(
+            user=user,
+            organisation=organisation,
+            roles=roles,
+            needs_password=not user.has_usable_password(),
+            request=request,
+        )
+        messages.success(request, f"{user.email} is added and has been sent an email.")
+        return redirect("facilitation:organisation", organisation.pk)
+    members = [
+        (user, RolesForm(initial={"roles": sorted(roles)}, prefix=f"member-{user.pk}"))
+        for user, roles in members_of(organisation)
+    ]
+    context = {"organisation": organisation, "members": members, "form": form}
+    return render(
+        request, "facilitation/organisation.html", context, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+@organisation_required(Role.ADMIN)
+def member_roles(request, pk, user_id):
+    organisation = get_object_or_404(Organisation, pk=pk)
+    members = User.objects.filter(memberships__organisation=organisation).distinct()
+    member = get_object_or_404(members, pk=user_id)
+    form = RolesForm(request.POST, prefix=f"member-{member.pk}")
+    if not form.is_valid():
+        messages.error(request, "Those roles could not be read. Please choose again.")
+        return redirect("facilitation:organisation", organisation.pk)
+    roles = form.cleaned_data["roles"]
+    try:
+        account_services.member_set_roles(
+            organisation=organisation, user=member, roles=roles, actor=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        name = member.email or member.username
+        messages.success(
+            request, f"Roles of {name} saved." if roles else f"{name} is no longer a member."
+        )
+    return redirect("facilitation:organisation", organisation.pk)
+
+
+@require_GET
+@organisation_required(Role.ADMIN)
+def organisation_audit(request, pk):
+    organisation = get_object_or_404(Organisation, pk=pk)
+    context = {"organisation": organisation, "entries": selectors.organisation_audit(organisation)}
+    return render(request, "facilitation/organisation_audit.html", context)

@@ -3,15 +3,24 @@ from django.urls import reverse
 
 
 class Framework(models.Model):
-    """A policy framework that workshops discuss: pillars, each with recommendations."""
+    """A policy framework that workshops discuss: pillars, each with recommendations.
 
+    Each organisation has its own copy, so one organisation's edits never change another's
+    reports."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="frameworks"
+    )
     name = models.CharField(max_length=200)
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField()
     description = models.TextField(blank=True)
     sources = models.TextField(blank=True, help_text="Where the framework's wording comes from.")
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="framework_slug_unique")
+        ]
 
     def __str__(self):
         return self.name

@@ -149,10 +149,12 @@ RECOMMENDATIONS = [
 ]
 
 
-def load(framework_model, pillar_model, recommendation_model):
-    """Create the framework; takes the models as arguments so a migration can pass its own."""
+def load(framework_model, pillar_model, recommendation_model, organisation=None):
+    """Create the framework for `organisation`; takes the models as arguments so a migration
+    can pass its own (there, before organisations, with none)."""
+    owner = {} if organisation is None else {"organisation": organisation}
     framework, _ = framework_model.objects.get_or_create(
-        slug=SLUG, defaults={"name": NAME, "description": DESCRIPTION, "sources": SOURCES}
+        slug=SLUG, **owner, defaults={"name": NAME, "description": DESCRIPTION, "sources": SOURCES}
     )
     pillars = {}
     for data in PILLARS:

@@ -43,11 +43,15 @@ def forget_exports_of(workshop_id, *, because):
     return len(doomed), len(emptied)
 
 
-def expire_exports(now=None):
-    """Delete exports asked for more than EXPORT_RETENTION_DAYS ago; returns how many."""
+def expire_exports(now=None, series=None):
+    """Delete exports (of `series`, by default of all) asked for more than
+    EXPORT_RETENTION_DAYS ago; returns how many."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.EXPORT_RETENTION_DAYS)
+    exports = ReportExport.objects.filter(created__lt=cutoff)
+    if series is not None:
+        exports = exports.filter(series__in=series)
     with transaction.atomic():
-        doomed = list(ReportExport.objects.filter(created__lt=cutoff).select_for_update())
+        doomed = list(exports.select_for_update())
         ReportExport.objects.filter(pk__in=[e.pk for e in doomed]).delete()
         transaction.on_commit(lambda: _delete_files(doomed, []))
     return len(doomed)

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.permissions import analyst_required
+from accounts.permissions import Role, analyst_required
 from participants.models import Contribution
 from synthesis import board, selectors, services, vectors, versions
 from synthesis.docx_report import report_html
@@ -31,7 +31,8 @@ from synthesis.opinion_map import opinion_map
 from synthesis.opinion_map import thresholds as opinion_map_thresholds
 from synthesis.suggestions import suggested_themes
 from workshops.models import Series, Workshop
-from workshops.selectors import series_list as all_series
+from workshops.permissions import series_for, series_staff_required, workshop_staff_required
+from workshops.selectors import series_with_counts
 
 ITEM_KINDS = ("contribution", "theme")
 
@@ -43,17 +44,18 @@ def _series(pk):
 @require_GET
 @analyst_required
 def series_list(request):
-    return render(request, "synthesis/series_list.html", {"series_list": all_series()})
+    context = {"series_list": series_with_counts(series_for(request.user, Role.ANALYST))}
+    return render(request, "synthesis/series_list.html", context)
 
 
 @require_GET
-@analyst_required
+@series_staff_required(Role.ANALYST)
 def series_board(request, pk):
     return _board_page(request, _series(pk))
 
 
 @require_GET
-@analyst_required
+@workshop_staff_required(Role.ANALYST)
 def workshop_board(request, pk):
     workshop = get_object_or_404(Workshop.objects.select_related("series__framework"), pk=pk)
     return _board_page(request, workshop.series, workshop=workshop)
@@ -78,7 +80,7 @@ def _board_page(request, series, workshop=None):
 
 
 @require_GET
-@analyst_required
+@series_staff_required(Role.ANALYST)
 def series_contributions(request, pk):
     series = _series(pk)
     filters = SeriesFilterForm(request.GET or None, series=series)
@@ -103,7 +105,7 @@ def _board_anchor(series, kind, item_pk):
 
 
 @require_POST
-@analyst_required
+@series_staff_required(Role.ANALYST)
 def judge(request, pk, kind, item_pk):
     series = _series(pk)
     item = _board_item(series, kind, item_pk)
@@ -123,7 +125,7 @@ def judge(request, pk, kind, item_pk):
 
 
 @require_POST
-@analyst_required
+@series_staff_required(Role.ANALYST)
 def report_choice(request, pk, kind, item_pk):
     series = _series(pk)
     item = _board_item(series, kind, item_pk)
@@ -139,7 +141,7 @@ def report_choice(request, pk, kind, item_pk):
 
 
 @require_POST
-@analyst_required
+@series_staff_required(Role.ANALYST)
 def judgement_withdraw(request, pk, judgement_id):
     judgement = get_object_or_404(Judgement, pk=judgement_id, series=pk)
     kind = "theme" if judgement.theme_id else "contribution"
@@ -150,7 +152,7 @@ def judgement_withdraw(request, pk, judgement_id):
 
 
 @require_http_methods(["GET", "POST"])
-@analyst_required
+@series_staff_required(Role.ANALYST)
 def themes(request, pk):
     series = _series(pk)
     form = ThemeForm(request.POST or None)
@@ -181,7 +183,7 @@ def themes(request, pk):
 
 
 @require_POST
-@analyst_required
+@series_staff_required(Role.ANALYST)
 def meanings(request, pk):
     series = _series(pk)
     services.meanings_request(series=series)
@@ -190,7 +192,7 @@ def meanings(request, pk):
 
 
 @require_POST
-@analyst_required
+@series_staff_required(Role.ANALYST)
 def suggestion_dismiss(request, pk):
     series = _series(pk)
     form = PostNumbersForm(request.POST)
@@ -210,7 +212,7 @@ def suggestion_dismiss(request, pk):
 
 
 @require_GET
-@analyst_required
+@series_staff_required(Role.ANALYST)
 def similar_posts(request, pk, contribution_pk):
     series = _series(pk)
     post = get_object_or_404(
@@ -229,7 +231,7 @@ def similar_posts(request, pk, contribution_pk):
 
 
 @require_http_methods(["GET", "POST"])
-@analyst_required
+@series_staff_required(Role.ANALYST)
 def theme_edit(request, pk, theme_id):
     theme = get_object_or_404(Theme.objects.select_related("series"), pk=theme_id, series=pk)
     initial = {
@@ -254,7 +256,7 @@ def theme_edit(request, pk, theme_id):
 
 
 @require_POST
-@analyst_required
+@series_staff_required(Role.ANALYST)
 def theme_delete(request, pk, theme_id):
     theme = get_object_or_404(Theme, pk=theme_id, series=pk)
     services.theme_delete(theme=theme)
@@ -263,14 +265,14 @@ def theme_delete(request, pk, theme_id):
 
 
 @require_http_methods(["GET", "POST"])
-@analyst_required
+@series_staff_required(Role.ANALYST)
 def findings(request, pk):
     series = _series(pk)
     return _finding_form_page(request, series, finding=None)
 
 
 @require_http_methods(["GET", "POST"])
-@analyst_required
+@series_staff_required(Role.ANALYST)
 def finding_edit(request, pk, finding_id):
     finding = get_object_or_404(Finding, pk=finding_id, series=pk)
     return _finding_form_page(request, finding.series, finding=finding)
@@ -319,13 +321,13 @@ def _finding_form_page(request, series, finding):
 
 
 @require_http_methods(["GET", "POST"])
-@analyst_required
+@series_staff_required(Role.ANALYST)
 def report_text(request, pk):
     return _report_text_page(request, _series(pk))
 
 
 @require_http_methods(["GET", "POST"])
-@analyst_required
+@workshop_staff_required(Role.ANALYST)
 def workshop_report_text(request, pk):
     workshop = get_object_or_404(Workshop.objects.select_related("series"), pk=pk)
     return _report_text_page(request, workshop.series, workshop)
@@ -357,7 +359,7 @@ def _report_text_page(request, series, workshop=None):
 
 
 @require_POST
-@analyst_required
+@series_staff_required(Role.ANALYST)
 def finding_delete(request, pk, finding_id):
     finding = get_object_or_404(Finding, pk=finding_id, series=pk)
     services.finding_delete(finding=finding)
@@ -366,7 +368,7 @@ def finding_delete(request, pk, finding_id):
 
 
 @require_http_methods(["GET", "POST"])
-@analyst_required
+@series_staff_required(Role.ANALYST)
 def exports(request, pk):
     series = _series(pk)
     form = ExportForm(request.POST or None, series=series)
@@ -394,12 +396,17 @@ def exports(request, pk):
     return render(request, "synthesis/exports.html", context, status=400 if form.errors else 200)
 
 
+def _exports_of(user):
+    """An export's link works only for analysts of the organisation whose series it is."""
+    return ReportExport.objects.filter(series__in=series_for(user, Role.ANALYST))
+
+
 @require_GET
 @analyst_required
 def export_status(request, token):
     """The export's row; while it is unfinished the row asks again (htmx polling)."""
     export = get_object_or_404(
-        ReportExport.objects.select_related("workshop", "requested_by"), token=token
+        _exports_of(request.user).select_related("workshop", "requested_by"), token=token
     )
     return render(request, "synthesis/_export.html", {"export": export})
 
@@ -407,7 +414,9 @@ def export_status(request, token):
 @require_GET
 @analyst_required
 def export_download(request, token):
-    export = get_object_or_404(ReportExport, token=token, status=ReportExport.Status.DONE)
+    export = get_object_or_404(
+        _exports_of(request.user), token=token, status=ReportExport.Status.DONE
+    )
     if not export.file:
         raise Http404("This export has no file.")
     return FileResponse(
@@ -418,7 +427,7 @@ def export_download(request, token):
 @require_POST
 @analyst_required
 def export_retry(request, token):
-    export = get_object_or_404(ReportExport, token=token)
+    export = get_object_or_404(_exports_of(request.user), token=token)
     try:
         services.export_retry(export=export)
     except ValidationError as error:
@@ -432,13 +441,13 @@ STYLE_ATTRIBUTES = re.compile(r'\sstyle="([^"]*)"')
 
 
 @require_GET
-@analyst_required
+@series_staff_required(Role.ANALYST)
 def series_report(request, pk):
     return _report_page(_series(pk))
 
 
 @require_GET
-@analyst_required
+@workshop_staff_required(Role.ANALYST)
 def workshop_report(request, pk):
     workshop = get_object_or_404(Workshop.objects.select_related("series__framework"), pk=pk)
     return _report_page(workshop.series, workshop)
@@ -462,13 +471,13 @@ def _csp_hash(text):
 
 
 @require_GET
-@analyst_required
+@series_staff_required(Role.ANALYST)
 def series_opinion_map(request, pk):
     return _opinion_map_page(request, _series(pk))
 
 
 @require_GET
-@analyst_required
+@workshop_staff_required(Role.ANALYST)
 def workshop_opinion_map(request, pk):
     workshop = get_object_or_404(Workshop.objects.select_related("series"), pk=pk)
     return _opinion_map_page(request, workshop.series, workshop)
@@ -486,7 +495,7 @@ def _opinion_map_page(request, series, workshop=None):
 
 
 @require_http_methods(["GET", "POST"])
-@analyst_required
+@series_staff_required(Role.ANALYST)
 def report_versions(request, pk):
     series = _series(pk)
     form = FinalVersionForm(request.POST if request.method == "POST" else None)
@@ -516,7 +525,7 @@ def report_versions(request, pk):
 
 
 @require_GET
-@analyst_required
+@series_staff_required(Role.ANALYST)
 def report_version_file(request, pk, number, easy_read=False):
     version = get_object_or_404(
         ReportVersion, series=pk, number=number, status=ReportVersion.Status.FINAL

@@ -38,6 +38,12 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _demo_mode(settings):
+    """The tests load the demo, as `make run` does."""
+    settings.DEMO = True
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
@@ -66,12 +72,18 @@ def participant(workshop):
 
 @pytest.fixture
 def facilitator(db):
-    return UserFactory(roles=["Facilitators"])
+    return UserFactory(roles=["facilitator"])
 
 
 @pytest.fixture
 def analyst(db):
-    return UserFactory(roles=["Analysts"])
+    return UserFactory(roles=["analyst"])
+
+
+@pytest.fixture
+def admin(db):
+    """An organisation admin: members, frameworks and the audit log, and nothing else."""
+    return UserFactory(roles=["admin"])
 
 
 @pytest.fixture

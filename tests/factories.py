@@ -1,17 +1,25 @@
 import uuid
 
 import factory
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.utils import timezone
 
+from accounts.models import Membership, Organisation
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
 from pillars.models import Framework
 from workshops import services as workshop_services
 from workshops.models import Series, Workshop
 
 
-def send_reform():
-    return Framework.objects.get(slug="send-reform")
+def default_organisation():
+    """The organisation that owns what was there before organisations (made by migration)."""
+    return Organisation.objects.get(name="Default organisation")
+
+
+def send_reform(organisation=None):
+    return Framework.objects.get(
+        slug="send-reform", organisation=organisation or default_organisation()
+    )
 
 
 def stakeholder_group(slug):
@@ -28,8 +36,11 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
+        """Roles ("facilitator", "analyst", "admin") in `organisation`, by default the
+        organisation that make_workshop's series belong to."""
+        organisation = kwargs.get("organisation") or default_organisation()
         for role in extracted or []:
-            self.groups.add(Group.objects.get(name=role))
+            Membership.objects.create(user=self, organisation=organisation, role=role)
         self.save()
 
 
@@ -38,7 +49,8 @@ class SeriesFactory(factory.django.DjangoModelFactory):
         model = Series
 
     name = factory.Sequence(lambda n: f"Series {n}")
-    framework = factory.LazyFunction(send_reform)
+    organisation = factory.LazyFunction(default_organisation)
+    framework = factory.LazyAttribute(lambda series: send_reform(series.organisation))
 
 
 def make_workshop(

@@ -190,7 +190,7 @@ def test_an_export_is_built_after_the_request_has_returned(client, threads, held
     started, release, finished = held_render
     workshop = make_workshop()
     ContributionFactory(participant__workshop=workshop)
-    client.force_login(UserFactory(roles=["Analysts"]))
+    client.force_login(UserFactory(roles=["analyst"]))
     exports_url = reverse("synthesis:exports", args=[workshop.series.pk])
 
     response = client.post(exports_url, {"kind": "contributions_csv", "workshop": ""})

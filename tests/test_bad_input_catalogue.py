@@ -228,8 +228,8 @@ def make_place(workshop):
         prompt=workshop.prompts.get(is_open=True),
         author=author,
         reader=reader,
-        facilitator=UserFactory(roles=["Facilitators"]),
-        analyst=UserFactory(roles=["Analysts"]),
+        facilitator=UserFactory(roles=["facilitator"]),
+        analyst=UserFactory(roles=["analyst"]),
     )
 
 
@@ -557,7 +557,9 @@ def test_socket_frames(settings):
         for s in (socket, desk, screen):
             await s.disconnect()
 
-    async_to_sync(scenario)()
+    # Every wait above has its own timeout; this bounds them all, so a socket that never
+    # answers fails the test rather than holding up the suite.
+    async_to_sync(asyncio.wait_for)(scenario(), timeout=120)
 
     for case in CASES:
         reply = replies[case.id]

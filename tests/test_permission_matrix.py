@@ -8,26 +8,26 @@ Roles:
   participant        joined this workshop (its signed per-workshop cookie)
   other_participant  joined another workshop of the same series; their cookie is sent under
                      its own name *and* replayed under this workshop's cookie name
-  facilitator        group "Facilitators" (workshops.facilitate, pillars.change_framework)
-  analyst            group "Analysts" (workshops.analyse)
-  staff              is_staff user with no group: the admin flag alone grants nothing here
-
-There is no "facilitator of another series" role: series and workshops have no owners
-(no link to a user; `test_series_and_workshops_have_no_owner` guards this), so every
-facilitator may run every series. If owners are ever added, add that role to ROLES and
-expect 403 for it on the other series' pages.
+  facilitator        facilitator of the organisation that owns the series
+  analyst            analyst of that organisation
+  admin              organisation admin of it (members, frameworks, audit log), no other role
+  outsider           staff of another organisation: facilitator, analyst and admin there
+  staff              is_staff user with no role: the admin flag alone grants nothing here
 
 Outcomes:
   allow      2xx, or a redirect that is not to the sign-in page
   login      302 to /accounts/login/ (anonymous visitors and participants, who have no
              account, on staff pages)
-  forbidden  403 (signed in, but without the permission)
+  forbidden  403 (signed in, but holding the role in no organisation)
+  not_found  404 (staff of another organisation: this one's objects do not exist for them)
+  invalid    400 (a form naming another organisation's object: it is not a choice)
   join       participant pages for anyone who has not joined *this* workshop: the page
              shows the join form, never the feed; an action redirects to /w/<code>/ to join
 
 Refused requests change nothing: every table the app writes is compared before and after.
 """
 
+import asyncio
 import itertools
 import uuid
 from dataclasses import dataclass, field
@@ -39,8 +39,10 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import AuditEntry
+from accounts.models import AuditEntry, Membership, Organisation
+from accounts.services import organisation_create
 from facilitation.models import Spotlight
 from live.sockets import CLOSE_NO_WORKSHOP, CLOSE_NOT_ALLOWED
 from participants import tokens
@@ -57,12 +59,14 @@ from synthesis.models import (
     ReportVersion,
     Theme,
 )
+from tests.accounts.helpers import code_for
 from tests.factories import (
     ContributionFactory,
     ParticipantFactory,
     SeriesFactory,
     UserFactory,
     make_workshop,
+    send_reform,
     stakeholder_group,
 )
 from tests.helpers import form_post_data, framework_edit_data, new_client
@@ -70,17 +74,40 @@ from tests.sockets import communicator, staff_cookie
 from workshops.forms import PromptFormSet
 from workshops.models import Prompt, Series, Workshop
 
-ROLES = ("anonymous", "participant", "other_participant", "facilitator", "analyst", "staff")
+ROLES = (
+    "anonymous",
+    "participant",
+    "other_participant",
+    "facilitator",
+    "analyst",
+    "admin",
+    "outsider",
+    "staff",
+)
+STAFF_ROLES = ("facilitator", "analyst", "admin")
 
 ALLOW, LOGIN, FORBIDDEN, JOIN = "allow", "login", "forbidden", "join"
+NOT_FOUND, INVALID = "not_found", "invalid"
 
 PUBLIC = dict.fromkeys(ROLES, ALLOW)
 NO_ACCOUNT = {"anonymous": LOGIN, "participant": LOGIN, "other_participant": LOGIN}
-FACILITATORS_ONLY = {**NO_ACCOUNT, "facilitator": ALLOW, "analyst": FORBIDDEN, "staff": FORBIDDEN}
-# pillars.change_framework: only the Facilitators group has it.
-FRAMEWORK_EDITORS = FACILITATORS_ONLY
-ANALYSTS_ONLY = {**NO_ACCOUNT, "facilitator": FORBIDDEN, "analyst": ALLOW, "staff": FORBIDDEN}
-ANY_ROLE = {**NO_ACCOUNT, "facilitator": ALLOW, "analyst": ALLOW, "staff": FORBIDDEN}
+
+
+def only(role):
+    """Pages of one object of this organisation, for one role."""
+    refused = {other: FORBIDDEN for other in (*STAFF_ROLES, "staff")}
+    return {**NO_ACCOUNT, **refused, role: ALLOW, "outsider": NOT_FOUND}
+
+
+FACILITATORS_ONLY = only("facilitator")
+ANALYSTS_ONLY = only("analyst")
+ADMINS_ONLY = only("admin")
+# Lists show each person their own organisations' things, so an outsider gets theirs.
+FACILITATORS_LIST = {**FACILITATORS_ONLY, "outsider": ALLOW}
+ANALYSTS_LIST = {**ANALYSTS_ONLY, "outsider": ALLOW}
+ADMINS_LIST = {**ADMINS_ONLY, "outsider": ALLOW}
+SIGNED_IN = {**NO_ACCOUNT, **dict.fromkeys((*STAFF_ROLES, "outsider", "staff"), ALLOW)}
+ANY_ROLE = {**NO_ACCOUNT, **dict.fromkeys((*STAFF_ROLES, "outsider"), ALLOW), "staff": FORBIDDEN}
 PARTICIPANT_ONLY = {**dict.fromkeys(ROLES, JOIN), "participant": ALLOW}
 
 # Every table a view can write. Sessions are left out: signing in and out write them.
@@ -109,6 +136,9 @@ WRITTEN = [
     Pillar,
     Recommendation,
     StakeholderGroup,
+    Organisation,
+    Membership,
+    TOTPDevice,
     get_user_model(),
 ]
 
@@ -121,9 +151,13 @@ def snapshot():
 
 
 def build_world():
+    elsewhere = organisation_create(name="Another organisation")
+    SeriesFactory(organisation=elsewhere, framework=send_reform(elsewhere), name="Theirs")
     users = {
-        "facilitator": UserFactory(roles=["Facilitators"]),
-        "analyst": UserFactory(roles=["Analysts"]),
+        "facilitator": UserFactory(roles=["facilitator"]),
+        "analyst": UserFactory(roles=["analyst"]),
+        "admin": UserFactory(roles=["admin"]),
+        "outsider": UserFactory(roles=STAFF_ROLES, roles__organisation=elsewhere),
         "staff": UserFactory(is_staff=True),
     }
     analyst = users["analyst"]
@@ -192,6 +226,8 @@ def build_world():
     )
     return SimpleNamespace(
         attempts=itertools.count(),
+        organisation=series.organisation,
+        elsewhere=elsewhere,
         version=version,
         series=series,
         workshop=workshop,
@@ -228,10 +264,17 @@ def participant_cookies(w, role):
     return {}
 
 
+# The key of an authenticator app being set up, kept in the session until a code works.
+MATRIX_TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
 def client_for(w, role):
     client = new_client()
     if role in w.users:
         client.force_login(w.users[role])
+        session = client.session
+        session["two_factor_setup_key"] = MATRIX_TOTP_KEY
+        session.save()
     for name, value in participant_cookies(w, role).items():
         client.cookies[name] = value
     return client
@@ -268,6 +311,8 @@ class Route:
     # Whether an allowed POST writes something (proves the request was a real one): True,
     # False, or the roles whose allowed POST does.
     post_changes: object = True
+    # Where a POST is answered otherwise than a GET: {role: outcome}.
+    post_policy: dict = field(default_factory=dict)
 
     def url(self, name, w):
         return reverse(name, kwargs=self.kwargs(w) if self.kwargs else None)
@@ -301,6 +346,30 @@ MATRIX = {
         get=True,
         post=lambda w: {"username": f"nobody-{next(w.attempts)}", "password": "wrong"},
         post_changes=False,
+    ),
+    # Forgotten passwords: the same answer whether an address has an account or not.
+    "password_reset": Route(
+        get=True,
+        post=lambda w: {"email": f"nobody-{next(w.attempts)}@example.org"},
+        post_changes=False,
+    ),
+    "password_reset_done": Route(get=True),
+    "password_reset_confirm": Route(
+        kwargs=lambda w: {"uidb64": "MQ", "token": "not-a-token"},
+        get=True,
+        post=lambda w: {"new_password1": "x", "new_password2": "x"},
+        post_changes=False,
+    ),
+    "password_reset_complete": Route(get=True),
+    # Two-step sign-in: for anyone signed in, whatever their roles.
+    "two_factor_setup": Route(
+        policy=SIGNED_IN, get=True, post=lambda w: {"code": code_for(MATRIX_TOTP_KEY)}
+    ),
+    "two_factor_verify": Route(
+        policy=SIGNED_IN, get=True, post=lambda w: {"code": "123456"}, post_changes=False
+    ),
+    "two_factor_disable": Route(
+        policy=SIGNED_IN, get=True, post=lambda w: {"code": "123456"}, post_changes=False
     ),
     # The load balancer's probe: public, and says nothing but "ok".
     "healthz": Route(get=True),
@@ -339,9 +408,14 @@ MATRIX = {
     # Facilitators
     "facilitation:staff_home": Route(policy=ANY_ROLE, get=True),
     "facilitation:series_list": Route(
-        policy=FACILITATORS_ONLY,
+        policy=FACILITATORS_LIST,
         get=True,
-        post=lambda w: {"name": "Matrix series", "framework": w.framework.pk},
+        post=lambda w: {
+            "name": "Matrix series",
+            "organisation": w.organisation.pk,
+            "framework": w.framework.pk,
+        },
+        post_policy={"outsider": INVALID},
     ),
     "facilitation:series_detail": Route(
         kwargs=series_pk,
@@ -416,16 +490,31 @@ MATRIX = {
     ),
     "facilitation:wall": Route(kwargs=workshop_pk, policy=FACILITATORS_ONLY, get=True),
     "facilitation:qr_code": Route(kwargs=workshop_pk, policy=FACILITATORS_ONLY, get=True),
-    # Framework editors
-    "pillars:framework_list": Route(policy=FRAMEWORK_EDITORS, get=True),
+    # Organisation admins
+    "facilitation:organisations": Route(policy=ADMINS_LIST, get=True),
+    "facilitation:organisation": Route(
+        kwargs=lambda w: {"pk": w.organisation.pk},
+        policy=ADMINS_ONLY,
+        get=True,
+        post=lambda w: {"email": f"new-{next(w.attempts)}@example.org", "roles": ["analyst"]},
+    ),
+    "facilitation:member_roles": Route(
+        kwargs=lambda w: {"pk": w.organisation.pk, "user_id": w.users["analyst"].pk},
+        policy=ADMINS_ONLY,
+        post=lambda w: {f"member-{w.users['analyst'].pk}-roles": ["analyst", "facilitator"]},
+    ),
+    "facilitation:organisation_audit": Route(
+        kwargs=lambda w: {"pk": w.organisation.pk}, policy=ADMINS_ONLY, get=True
+    ),
+    "pillars:framework_list": Route(policy=ADMINS_LIST, get=True),
     "pillars:framework_edit": Route(
         kwargs=lambda w: {"pk": w.framework.pk},
-        policy=FRAMEWORK_EDITORS,
+        policy=ADMINS_ONLY,
         get=True,
         post=framework_data,
     ),
     # Analysts
-    "synthesis:series_list": Route(policy=ANALYSTS_ONLY, get=True),
+    "synthesis:series_list": Route(policy=ANALYSTS_LIST, get=True),
     "synthesis:series_board": Route(kwargs=series_pk, policy=ANALYSTS_ONLY, get=True),
     "synthesis:workshop_board": Route(kwargs=workshop_pk, policy=ANALYSTS_ONLY, get=True),
     "synthesis:series_contributions": Route(kwargs=series_pk, policy=ANALYSTS_ONLY, get=True),
@@ -568,13 +657,20 @@ def test_every_row_is_requested_some_way():
         assert set(route.policy) == set(ROLES), name
 
 
-def test_series_and_workshops_have_no_owner():
-    """No series or workshop belongs to a user, so there is no "facilitator of another
-    series" to refuse. Adding an owner must come with that role in this matrix."""
-    user_model = get_user_model()
-    for model in (Series, Workshop):
-        related = [f.name for f in model._meta.get_fields() if f.related_model is user_model]
-        assert related == [], f"{model.__name__} now has an owner: extend the matrix"
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name", ["facilitation:series_list", "synthesis:series_list", "pillars:framework_list"]
+)
+def test_lists_show_staff_only_their_own_organisations(name):
+    """An outsider's list holds their organisation's series (or framework), never ours."""
+    w = build_world()
+    page = client_for(w, "outsider").get(reverse(name)).content.decode()
+    if name == "pillars:framework_list":
+        assert reverse("pillars:framework_edit", args=[send_reform(w.elsewhere).pk]) in page
+        assert reverse("pillars:framework_edit", args=[w.framework.pk]) not in page
+    else:
+        assert "Theirs" in page
+        assert w.series.name not in page
 
 
 # HTTP
@@ -599,8 +695,9 @@ def check(response, expected, w, method):
     if expected == LOGIN:
         ok = status == 302 and location.startswith(login + "?next=")
         return [] if ok else [f"expected a redirect to sign in, got {status} {location}"]
-    if expected == FORBIDDEN:
-        return [] if status == 403 else [f"expected 403, got {status} {location}"]
+    if expected in (FORBIDDEN, NOT_FOUND, INVALID):
+        code = {FORBIDDEN: 403, NOT_FOUND: 404, INVALID: 400}[expected]
+        return [] if status == code else [f"expected {code}, got {status} {location}"]
     # JOIN: never this workshop's feed; a page shows the join form, an action sends to join.
     join_page = reverse("participants:workshop", args=[w.workshop.join_code])
     if method == "get":
@@ -635,13 +732,13 @@ def test_route_answers_each_role_as_the_matrix_says(name):
         if snapshot() != before:
             problems.append("a GET changed something")
     if route.post:
-        refused = [role for role in roles if route.policy[role] != ALLOW]
+        policy = {**route.policy, **route.post_policy}
+        roles = sorted(ROLES, key=lambda role: policy[role] == ALLOW)
+        refused = [role for role in roles if policy[role] != ALLOW]
         before = snapshot()
         for role in refused:
             response = clients[role].post(url, route.post(w))
-            problems += [
-                f"POST as {role}: {p}" for p in check(response, route.policy[role], w, "post")
-            ]
+            problems += [f"POST as {role}: {p}" for p in check(response, policy[role], w, "post")]
         after = snapshot()
         if after != before:
             changed = [label for label in before if before[label] != after[label]]
@@ -770,7 +867,7 @@ def test_an_analyst_can_edit_a_theme_or_finding_whose_creator_has_left(kind):
     """created_by is SET_NULL when the creator's account is deleted; the item must stay
     editable by the other analysts (not a 500)."""
     w = build_world()
-    leaver = UserFactory(roles=["Analysts"])
+    leaver = UserFactory(roles=["analyst"])
     item = w.theme if kind == "theme" else w.finding
     item.created_by = leaver
     item.save(update_fields=["created_by"])
@@ -807,15 +904,18 @@ def socket_cookies(w, role):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_every_socket_path_admits_only_its_role():
     """Allowed sockets are accepted and stay open; the rest close with 4403. A staff socket's
-    path naming no workshop closes with 4404 whoever asks; a phone's closes with 4403, as
-    for a workshop not joined, so it tells no one which codes exist."""
+    path naming no workshop closes with 4404 whoever asks, as does one naming another
+    organisation's workshop; a phone's closes with 4403, as for a workshop not joined, so it
+    tells no one which codes exist."""
     w = build_world()
     # Sockets (and their session cookies) are made here: the database is not for async code.
     cookies = {role: socket_cookies(w, role) for role in ROLES}
     cases = []
     for kind, (path, policy) in SOCKETS.items():
         for role in ROLES:
-            expected = None if policy[role] == ALLOW else CLOSE_NOT_ALLOWED
+            expected = {ALLOW: None, NOT_FOUND: CLOSE_NO_WORKSHOP}.get(
+                policy[role], CLOSE_NOT_ALLOWED
+            )
             cases.append((kind, role, expected, communicator(path(w), cookies[role])))
         for role in ("participant", "facilitator"):
             socket = communicator(UNKNOWN[kind], cookies[role])
@@ -839,5 +939,7 @@ def test_every_socket_path_admits_only_its_role():
                 if output != {"type": "websocket.close", "code": expected}:
                     problems.append(f"{kind} as {role}: expected close {expected}, got {output}")
 
-    async_to_sync(scenario)()
+    # Every wait above has its own timeout; this bounds them all, so a socket that never
+    # answers fails the test rather than holding up the suite.
+    async_to_sync(asyncio.wait_for)(scenario(), timeout=120)
     assert problems == []

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
-    "role, landing", [("Facilitators", "/facilitate/"), ("Analysts", "/analyse/")]
+    "role, landing", [("facilitator", "/facilitate/"), ("analyst", "/analyse/")]
 )
 def test_signing_in_lands_staff_on_their_page(client, role, landing):
     """After signing in, facilitators land on their series and analysts on theirs."""

@@ -1,5 +1,6 @@
 """A database built by the first release (tag v0.1.0) migrates to this code and keeps every
-row: the audit log moves to `accounts`, the wall's spotlight to `facilitation`."""
+row: the audit log moves to `accounts`, the wall's spotlight to `facilitation`, and series
+named by organisation become series owned by one, with their staff as members."""
 
 import json
 import os
@@ -33,6 +34,46 @@ last_post = live.contributions.last()
 services.contribution_set_state(contribution=last_post, state="hidden", by=facilitator)
 last_person = Participant.objects.filter(workshop=live).last()
 services.participant_erase(participant=last_person, by=facilitator)
+
+# Two more series on the same framework: one with no organisation, one of another body,
+# with a workshop whose questions point at the framework's recommendations.
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from pillars.models import Framework
+from workshops.models import Series
+framework = Framework.objects.get(slug="send-reform")
+Series.objects.create(name="Nobody's series", framework=framework, organisation="  ")
+theirs = Series.objects.create(name="Their series", framework=framework, organisation="Other body")
+workshop_services.workshop_create(series=theirs, title="Their workshop", starts_at=timezone.now())
+both = User.objects.create_user("both-roles")
+both.groups.add(*Group.objects.filter(name__in=["Facilitators", "Analysts"]))
+"""
+
+# Run by this version after the upgrade: who owns what, and who may do what where.
+OWNERS = """
+import json
+from accounts.models import Membership
+from workshops.models import Prompt, Series
+from django.contrib.auth.models import Group
+
+print(json.dumps({
+    "series": sorted(
+        (s.name, s.organisation.name, s.framework.organisation.name)
+        for s in Series.objects.all()
+    ),
+    "frameworks_per_organisation": sorted(
+        {(s.organisation.name, s.framework_id) for s in Series.objects.all()}
+    ),
+    "questions_on_their_series_framework": all(
+        p.recommendation.pillar.framework_id == p.workshop.series.framework_id
+        for p in Prompt.objects.exclude(recommendation=None)
+    ),
+    "members": sorted(
+        (m.user.username, m.organisation.name, m.role) for m in Membership.objects.all()
+    ),
+    "old_groups": list(Group.objects.filter(name__in=["Facilitators", "Analysts"]).values_list(
+        "name", flat=True)),
+}))
 """
 
 # Run by both versions: what must survive the upgrade.
@@ -64,6 +105,9 @@ print(json.dumps({
     "votes": len(rows("participants.Vote")),
 }, default=str))
 """
+
+
+OTHER_SERIES = ("Nobody's series", "Their series")
 
 
 def first_release_tree(where):
@@ -113,6 +157,35 @@ def upgrade_keeps_everything(tmp_path, database_url):
     after = counts(ROOT, database_url)
     assert after == before
     assert "No changes detected" in manage(ROOT, database_url, "makemigrations", "--check")
+
+    owners = json.loads(manage(ROOT, database_url, "shell", "-c", OWNERS).splitlines()[-1])
+    owners["series"] = [tuple(row) for row in owners["series"]]
+    owners["members"] = [tuple(row) for row in owners["members"]]
+    demo_body = next(org for name, org, _ in owners["series"] if name not in OTHER_SERIES)
+    organisations = sorted({demo_body, "Default organisation", "Other body"})
+    assert owners["series"] == sorted(
+        [
+            *[
+                (name, demo_body, demo_body)
+                for name, *_ in owners["series"]
+                if name not in OTHER_SERIES
+            ],
+            ("Nobody's series", "Default organisation", "Default organisation"),
+            ("Their series", "Other body", "Other body"),
+        ]
+    )
+    # Each organisation has a framework of its own: edits in one never reach another's.
+    assert len({framework for _, framework in owners["frameworks_per_organisation"]}) == 3
+    assert owners["questions_on_their_series_framework"] is True
+    roles = {"facilitator": ["facilitator"], "analyst": ["analyst"]}
+    roles["both-roles"] = ["analyst", "facilitator"]
+    assert owners["members"] == sorted(
+        (user, organisation, role)
+        for user, held in roles.items()
+        for organisation in organisations
+        for role in held
+    )
+    assert owners["old_groups"] == []
 
 
 def test_a_first_release_sqlite_database_migrates_and_keeps_its_data(tmp_path):

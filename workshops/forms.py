@@ -1,14 +1,38 @@
 from django import forms
 
+from accounts.models import Organisation
 from pillars.models import Framework
 from workshops.models import Prompt, Workshop
 
 
 class SeriesForm(forms.Form):
+    """A new series, in one of the organisations given, on one of that organisation's
+    frameworks."""
+
     name = forms.CharField(max_length=200)
-    framework = forms.ModelChoiceField(queryset=Framework.objects.all(), empty_label=None)
-    organisation = forms.CharField(max_length=200, required=False)
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), empty_label=None)
+    framework = forms.ModelChoiceField(queryset=Framework.objects.none(), empty_label=None)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["framework"].queryset = Framework.objects.filter(
+            organisation__in=organisations
+        ).select_related("organisation")
+        if len(self.fields["organisation"].queryset) > 1:
+            self.fields["framework"].label_from_instance = lambda framework: (
+                f"{framework} ({framework.organisation})"
+            )
+
+    def clean(self):
+        data = super().clean()
+        organisation, framework = data.get("organisation"), data.get("framework")
+        if organisation and framework and framework.organisation_id != organisation.pk:
+            self.add_error(
+                "framework", f"Choose one of {organisation}’s frameworks for its series."
+            )
+        return data
 
 
 class WorkshopForm(forms.Form):

@@ -19,16 +19,14 @@ class Series(models.Model):
         "pillars.Framework", on_delete=models.PROTECT, related_name="series"
     )
     description = models.TextField(blank=True)
-    organisation = models.CharField(max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="series"
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created"]
         verbose_name_plural = "series"
-        permissions = [
-            ("facilitate", "Can run workshops: prompts, moderation, the wall"),
-            ("analyse", "Can analyse contributions and export reports"),
-        ]
 
     def __str__(self):
         return self.name

@@ -1,6 +1,6 @@
 from django.db.models import Count
 
-from workshops.models import JOIN_CODE_ALPHABET, Series, Workshop
+from workshops.models import JOIN_CODE_ALPHABET, Workshop
 
 
 def normalise_join_code(code):
@@ -15,7 +15,7 @@ def workshop_by_code(code):
     return Workshop.objects.select_related("series").filter(join_code=code).first()
 
 
-def series_list():
-    return Series.objects.select_related("framework").annotate(
+def series_with_counts(series):
+    return series.select_related("framework", "organisation").annotate(
         workshop_count=Count("workshops", distinct=True)
     )

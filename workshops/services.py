@@ -11,7 +11,7 @@ from workshops.models import Prompt, Series, Workshop
 MAX_TIMER_MINUTES = 120
 
 
-def series_create(*, framework, name, description="", organisation=""):
+def series_create(*, organisation, framework, name, description=""):
     series = Series(
         framework=framework, name=name, description=description, organisation=organisation
     )

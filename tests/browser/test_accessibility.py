@@ -193,7 +193,15 @@ def demo(as_role, server_url):
     page.goto(f"{server_url}/frameworks/")
     href = page.locator("main h2 a").first.get_attribute("href")
     framework = re.search(r"/frameworks/(\d+)/", href).group(1)
-    return {"series": series, "workshop": workshop, "framework": framework, "code": CODE}
+    page.goto(f"{server_url}/facilitate/organisations/")  # one organisation: its page
+    organisation = re.search(r"/organisations/(\d+)/", page.url).group(1)
+    return {
+        "series": series,
+        "workshop": workshop,
+        "framework": framework,
+        "organisation": organisation,
+        "code": CODE,
+    }
 
 
 # name, role (None: signed out), path, expected status, live page?
@@ -212,6 +220,10 @@ PAGES = [
     ("questions", "facilitator", "/facilitate/workshops/{workshop}/prompts/", 200, False),
     ("frameworks", "facilitator", "/frameworks/", 200, False),
     ("framework-editor", "facilitator", "/frameworks/{framework}/", 200, False),
+    ("organisation", "facilitator", "/facilitate/organisations/{organisation}/", 200, False),
+    ("audit-log", "facilitator", "/facilitate/organisations/{organisation}/audit/", 200, False),
+    ("password-reset", None, "/accounts/password-reset/", 200, False),
+    ("two-step-setup", "facilitator", "/accounts/two-step/", 200, False),
     ("analyse", "analyst", "/analyse/", 200, False),
     ("board", "analyst", "/analyse/series/{series}/", 200, False),
     ("workshop-board", "analyst", "/analyse/workshops/{workshop}/", 200, False),

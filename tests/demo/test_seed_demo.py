@@ -14,7 +14,7 @@ from participants.models import Contribution, Participant, StakeholderGroup, Vot
 from synthesis import opinion_map
 from synthesis.selectors import group_tallies
 from synthesis.stats import OTHER, Stance, Tally, Verdict, classify
-from workshops.models import Workshop
+from workshops.models import Series, Workshop
 
 pytestmark = pytest.mark.django_db
 
@@ -92,16 +92,21 @@ def test_every_workshop_has_one_prompt_per_recommendation(seeded):
 
 
 @pytest.mark.parametrize(
-    ("username", "password", "permission"),
+    ("username", "password", "roles"),
     [
-        (demo.FACILITATOR_USERNAME, demo.FACILITATOR_PASSWORD, "workshops.facilitate"),
-        (demo.ANALYST_USERNAME, demo.ANALYST_PASSWORD, "workshops.analyse"),
+        (demo.FACILITATOR_USERNAME, demo.FACILITATOR_PASSWORD, {"facilitator", "admin"}),
+        (demo.ANALYST_USERNAME, demo.ANALYST_PASSWORD, {"analyst"}),
     ],
 )
-def test_demo_users_can_log_in_with_their_role(seeded, client, username, password, permission):
-    """Each demo login works and carries its role's permission."""
+def test_demo_users_can_log_in_with_their_role(seeded, client, username, password, roles):
+    """Each demo login works and holds its roles in the demo's organisation, which owns the
+    series."""
     assert signs_in(client, username, password)
-    assert get_user_model().objects.get(username=username).has_perm(permission)
+    user = get_user_model().objects.get(username=username)
+    assert {(m.organisation.name, m.role) for m in user.memberships.all()} == {
+        (demo.ORGANISATION, role) for role in roles
+    }
+    assert Series.objects.get(name=demo.SERIES_NAME).organisation.name == demo.ORGANISATION
 
 
 def test_a_second_run_resets_changed_passwords(seeded, client):

@@ -1,9 +1,11 @@
-"""Tests for `seed_demo --url`: `make run` prints the address it really serves."""
+"""Tests for `seed_demo --url` (`make run` prints the address it really serves) and for
+demo mode, which seed_demo needs."""
 
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 
 from demo import seed as demo
 
@@ -27,3 +29,11 @@ def test_without_the_option_the_local_address_is_printed():
 def test_closing_lines_name_the_address_given():
     assert demo.closing_lines("http://example.test:8080/")[0] == "Open http://example.test:8080/"
     assert demo.closing_lines()[0] == f"Open {demo.URL}"
+
+
+def test_seed_demo_refuses_outside_demo_mode(settings):
+    """Its logins' passwords are published: a real instance never gets them."""
+    settings.DEMO = False
+    with pytest.raises(CommandError, match="DEMO=true"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not get_user_model().objects.exists()

@@ -22,7 +22,7 @@ def run(scenario):
 
 
 @pytest.mark.parametrize("open_socket", [console, wall])
-@pytest.mark.parametrize("role", [None, "Analysts"])
+@pytest.mark.parametrize("role", [None, "analyst"])
 def test_staff_sockets_refuse_anyone_but_facilitators(workshop, open_socket, role):
     """The console and wall sockets close with 4403 for analysts and anonymous visitors."""
     user = UserFactory(roles=[role]) if role else None

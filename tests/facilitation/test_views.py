@@ -24,12 +24,13 @@ from workshops.models import Series, Workshop
 
 pytestmark = pytest.mark.django_db
 
-# The console's queries: session, user, two for permissions, workshop, prompts, posts,
+# The console's queries: session, user, their two-step device, their roles, whether the
+# workshop is one of their organisations', the workshop, prompts, posts,
 # tallies, groups, the filter's group choices, and the scribe form's prompt and group
 # choices (two each: a required select without an empty label reads its first choice
 # separately), the groups present, for the suggested class, and how many joined. None of
 # them is per post.
-CONSOLE_MAX_QUERIES = 16
+CONSOLE_MAX_QUERIES = 17
 
 
 @pytest.fixture
@@ -73,7 +74,11 @@ ENDPOINTS = [
         "series-create",
         "post",
         lambda w: reverse("facilitation:series_list"),
-        lambda w: {"name": "Spring 2026 programme", "framework": send_reform().pk},
+        lambda w: {
+            "name": "Spring 2026 programme",
+            "organisation": send_reform().organisation_id,
+            "framework": send_reform().pk,
+        },
         lambda w: Series.objects.filter(name="Spring 2026 programme").exists(),
     ),
     Endpoint(
@@ -185,7 +190,12 @@ def test_series_create_redirects_to_the_new_series(client, facilitator):
     """A new series opens on its own page."""
     client.force_login(facilitator)
     response = client.post(
-        reverse("facilitation:series_list"), {"name": "North", "framework": send_reform().pk}
+        reverse("facilitation:series_list"),
+        {
+            "name": "North",
+            "organisation": send_reform().organisation_id,
+            "framework": send_reform().pk,
+        },
     )
     series = Series.objects.get(name="North")
     assert response.url == reverse("facilitation:series_detail", args=[series.pk])

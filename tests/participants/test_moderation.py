@@ -88,7 +88,7 @@ def enter_for_group(prompt, slug="pcf", text="From a paper card", client_id=None
         group=stakeholder_group(slug),
         text=text,
         client_id=client_id or uuid.uuid4(),
-        entered_by=by or UserFactory(roles=["Facilitators"]),
+        entered_by=by or UserFactory(roles=["facilitator"]),
     )
 
 

@@ -64,7 +64,7 @@ def test_a_post_entered_for_a_group_is_announced_once(workshop, announced, commi
             group=stakeholder_group("pcf"),
             text="From a paper card",
             client_id=uuid.uuid4(),
-            entered_by=UserFactory(roles=["Facilitators"]),
+            entered_by=UserFactory(roles=["facilitator"]),
         )
     assert names(announced) == ["participants.contribution_created"]
 

@@ -6,12 +6,10 @@ read from pillars/send_reform.py, so a slip in that module is caught rather than
 """
 
 import pytest
-from django.contrib.auth.models import Group
 
 from participants.models import StakeholderGroup
 from pillars import send_reform
 from pillars.models import Framework, Pillar, Recommendation
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -122,31 +120,3 @@ def test_six_stakeholder_groups_in_order():
     ]
     assert all(g.name and g.short_name for g in groups)
     assert len({g.order for g in groups}) == 6
-
-
-def permission_names(group):
-    return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
-
-
-def test_facilitators_role_can_facilitate_and_edit_frameworks():
-    """Facilitators run workshops and edit frameworks, and cannot analyse."""
-    facilitators = Group.objects.get(name="Facilitators")
-    assert {"workshops.facilitate", "pillars.change_framework"} <= permission_names(facilitators)
-    assert "workshops.analyse" not in permission_names(facilitators)
-
-
-def test_analysts_role_can_analyse_only():
-    """Analysts analyse, and neither facilitate nor edit frameworks."""
-    analysts = Group.objects.get(name="Analysts")
-    assert permission_names(analysts) == {"workshops.analyse"}
-
-
-def test_roles_grant_their_permissions_to_members():
-    """A user in a role has that role's permissions (checked as the views check them)."""
-    facilitator = UserFactory(roles=["Facilitators"])
-    analyst = UserFactory(roles=["Analysts"])
-    assert facilitator.has_perms(["workshops.facilitate", "pillars.change_framework"])
-    assert not facilitator.has_perm("workshops.analyse")
-    assert analyst.has_perm("workshops.analyse")
-    assert not analyst.has_perm("workshops.facilitate")
-    assert not analyst.has_perm("pillars.change_framework")

@@ -56,19 +56,20 @@ def test_participant_cookie_gives_no_access(participant_client, framework, metho
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_analyst_is_forbidden(client, analyst, framework, method):
-    """Analysts read contributions; they do not edit frameworks."""
-    client.force_login(analyst)
+@pytest.mark.parametrize("role", ["analyst", "facilitator"])
+def test_analysts_and_facilitators_are_forbidden(client, request, framework, role, method):
+    """Organisation admins look after frameworks; analysts and facilitators use them."""
+    client.force_login(request.getfixturevalue(role))
     data = framework_edit_data(framework)
-    data["recommendations-0-title"] = "Changed by an analyst"
+    data["recommendations-0-title"] = f"Changed by an {role}"
     assert client.get(list_url()).status_code == 403
     assert getattr(client, method)(edit_url(framework), data).status_code == 403
-    assert not Recommendation.objects.filter(title="Changed by an analyst").exists()
+    assert not Recommendation.objects.filter(title=f"Changed by an {role}").exists()
 
 
-def test_facilitator_sees_the_framework_list(client, facilitator, framework):
+def test_organisation_admin_sees_the_framework_list(client, admin, framework):
     """The list shows each pillar and recommendation, flagging the one to complete."""
-    client.force_login(facilitator)
+    client.force_login(admin)
     response = client.get(list_url())
     assert response.status_code == 200
     content = response.content.decode()
@@ -77,26 +78,26 @@ def test_facilitator_sees_the_framework_list(client, facilitator, framework):
     assert "(to complete)" in content
 
 
-def test_facilitator_opens_the_editor(client, facilitator, framework):
+def test_organisation_admin_opens_the_editor(client, admin, framework):
     """The editor shows every recommendation and marks recommendation 8 for completion."""
-    client.force_login(facilitator)
+    client.force_login(admin)
     response = client.get(edit_url(framework))
     assert response.status_code == 200
     assert "Recommendation 8 – please complete" in response.content.decode()
     assert len(response.context["recommendations"].forms) == 8
 
 
-def test_unchanged_editor_saves_cleanly(client, facilitator, framework):
+def test_unchanged_editor_saves_cleanly(client, admin, framework):
     """Sending the editor back untouched is a valid save (the form round-trips)."""
-    client.force_login(facilitator)
+    client.force_login(admin)
     response = client.post(edit_url(framework), framework_edit_data(framework))
     assert response.status_code == 302
     assert response.url == edit_url(framework)
 
 
-def test_facilitator_changes_title_easy_read_and_pillar(client, facilitator, framework):
+def test_organisation_admin_changes_title_easy_read_and_pillar(client, admin, framework):
     """One save can retitle a recommendation, rewrite its Easy Read and move its pillar."""
-    client.force_login(facilitator)
+    client.force_login(admin)
     rec8 = framework.recommendations().get(number=8)
     pillar_2 = framework.pillars.get(number=2)
     assert rec8.pillar.number == 1
@@ -116,9 +117,9 @@ def test_facilitator_changes_title_easy_read_and_pillar(client, facilitator, fra
     assert framework.recommendations().get(number=1).pillar.number == 1
 
 
-def test_facilitator_can_complete_recommendation_8(client, facilitator, framework):
+def test_organisation_admin_can_complete_recommendation_8(client, admin, framework):
     """Unticking 'needs completion' saves."""
-    client.force_login(facilitator)
+    client.force_login(admin)
     i = rec_index(framework, 8)
     data = framework_edit_data(framework)
     assert data[f"recommendations-{i}-needs_completion"] == "on"
@@ -127,20 +128,18 @@ def test_facilitator_can_complete_recommendation_8(client, facilitator, framewor
     assert not framework.recommendations().filter(needs_completion=True).exists()
 
 
-def test_facilitator_edits_a_pillar_easy_read(client, facilitator, framework):
+def test_organisation_admin_edits_a_pillar_easy_read(client, admin, framework):
     """Pillar text is edited in the same form."""
-    client.force_login(facilitator)
+    client.force_login(admin)
     data = framework_edit_data(framework)
     data["pillars-0-easy_read"] = "Enough people with the right skills."
     assert client.post(edit_url(framework), data).status_code == 302
     assert framework.pillars.get(number=1).easy_read == "Enough people with the right skills."
 
 
-def test_duplicate_recommendation_numbers_are_refused_and_nothing_saved(
-    client, facilitator, framework
-):
+def test_duplicate_recommendation_numbers_are_refused_and_nothing_saved(client, admin, framework):
     """Two recommendations with one number: 400, the error shown, and no change saved."""
-    client.force_login(facilitator)
+    client.force_login(admin)
     before = list(framework.recommendations().values_list("number", "title", "pillar"))
     data = framework_edit_data(framework)
     data["recommendations-0-title"] = "A title that must not be saved"
@@ -154,13 +153,13 @@ def test_duplicate_recommendation_numbers_are_refused_and_nothing_saved(
     assert framework.name != "A framework name that must not be saved"
 
 
-def test_moving_a_recommendation_to_another_frameworks_pillar_is_refused(
-    client, facilitator, framework
-):
+def test_moving_a_recommendation_to_another_frameworks_pillar_is_refused(client, admin, framework):
     """A recommendation can only be moved to a pillar of its own framework."""
-    elsewhere = Framework.objects.create(name="Other", slug="other")
+    elsewhere = Framework.objects.create(
+        organisation=framework.organisation, name="Other", slug="other"
+    )
     foreign = Pillar.objects.create(framework=elsewhere, number=1, title="Foreign")
-    client.force_login(facilitator)
+    client.force_login(admin)
     data = framework_edit_data(framework)
     data["recommendations-0-pillar"] = foreign.pk
     response = client.post(edit_url(framework), data)

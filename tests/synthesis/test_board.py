@@ -304,7 +304,7 @@ def themed():
     late = VoteFactory(contribution=second, participant=changed_mind, choice="disagree")
     Vote.objects.filter(contribution=first).update(updated=at(30))
     Vote.objects.filter(pk=late.pk).update(updated=at(5))
-    analyst = UserFactory(roles=["Analysts"])
+    analyst = UserFactory(roles=["analyst"])
     theme = services.theme_create(
         series=series,
         title="A named key worker",
@@ -606,7 +606,7 @@ def decide(series, kind, pk, verdict, reason=""):
         verdict=verdict,
         computed=find_item(series, kind, pk).reading.verdict,
         reason=reason,
-        decided_by=UserFactory(roles=["Analysts"]),
+        decided_by=UserFactory(roles=["analyst"]),
     )
 
 
@@ -732,7 +732,7 @@ def bulk_series(posts):
     south = make_workshop(series=series, region="South")
     north_posts = populate(north, posts=posts // 2)
     south_posts = populate(south, posts=posts - posts // 2)
-    analyst = UserFactory(roles=["Analysts"])
+    analyst = UserFactory(roles=["analyst"])
     themes = [
         services.theme_create(
             series=series,

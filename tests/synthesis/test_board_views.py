@@ -23,10 +23,11 @@ from tests.helpers import populate
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, two for permissions, series; the filter form's regions, workshops,
+# Session, user, their two-step device, their roles, whether the series is one of their
+# organisations', the series; the filter form's regions, workshops,
 # recommendations and groups; build_board's eleven (judgements and report choices are two);
 # the workshop links. None per item.
-BOARD_PAGE_MAX_QUERIES = 21
+BOARD_PAGE_MAX_QUERIES = 22
 
 
 def give_votes(post, slug, agree=0, disagree=0, passes=0):
@@ -58,7 +59,7 @@ def scene(workshop):
     for slug in ("pcf", "education", "local_government"):
         give_votes(agreed, slug, 3)
     linked = [post_in(workshop, rec_number=2), post_in(other_room, rec_number=2)]
-    decider = UserFactory(username="sam.analyst", roles=["Analysts"])
+    decider = UserFactory(username="sam.analyst", roles=["analyst"])
     theme = services.theme_create(
         series=series,
         title="Joined-up plans",

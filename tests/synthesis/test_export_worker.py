@@ -72,7 +72,7 @@ def workshop():
 
 @pytest.mark.parametrize("kind", ["pdf", "xlsx"])
 def test_a_real_worker_builds_the_export(worker, workshop, kind):
-    analyst = UserFactory(roles=["Analysts"])
+    analyst = UserFactory(roles=["analyst"])
     with transaction.atomic():
         export, created = export_request(series=workshop.series, kind=kind, user=analyst)
         # Queued on commit: nothing can have started while the row was uncommitted.

@@ -296,7 +296,7 @@ def test_posts_in_a_theme_are_still_exported(scene):
         series=series,
         title="Early years",
         contribution_ids=[posts["plain"].pk, posts["tab"].pk],
-        user=UserFactory(roles=["Analysts"]),
+        user=UserFactory(roles=["analyst"]),
     )
     tables = Tables(series)
     comments = as_dicts(list(tables.comments()))

@@ -10,7 +10,7 @@ from synthesis.docx_report import report_html
 from synthesis.models import ReportChoice, ReportText
 from synthesis.report import HEADINGS, data_version, report_context
 from synthesis.services import report_text_save
-from tests.factories import SeriesFactory
+from tests.factories import SeriesFactory, UserFactory
 from tests.helpers import new_client
 
 pytestmark = pytest.mark.django_db
@@ -22,9 +22,10 @@ def series():
 
 
 @pytest.fixture
-def analyst_client(analyst):
+def analyst_client(series):
+    """An analyst of the demo's organisation, which owns its series."""
     client = new_client()
-    client.force_login(analyst)
+    client.force_login(UserFactory(roles=["analyst"], roles__organisation=series.organisation))
     return client
 
 

@@ -190,7 +190,7 @@ def is_docx(content):
 
 def test_the_export_task_builds_a_word_document(django_capture_on_commit_callbacks):
     workshop = workshop_with_posts("Start earlier")
-    analyst = UserFactory(roles=["Analysts"])
+    analyst = UserFactory(roles=["analyst"])
     with django_capture_on_commit_callbacks(execute=True):
         export, _ = export_request(series=workshop.series, kind="docx", user=analyst)
     export.refresh_from_db()
@@ -231,7 +231,7 @@ def test_only_analysts_may_read_the_page(name):
     url = reverse(name, args=[pk])
     anonymous = new_client().get(url)
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
-    for role, status in (("Facilitators", 403), ("Analysts", 200)):
+    for role, status in (("facilitator", 403), ("analyst", 200)):
         client = new_client()
         client.force_login(UserFactory(roles=[role]))
         assert client.get(url).status_code == status, role

@@ -25,9 +25,10 @@ from tests.helpers import populate
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, two for permissions, series, posts, tallies, groups, and the choices of the
+# Session, user, their two-step device, their roles, whether the series is one of their
+# organisations', the series, posts, tallies, groups, and the choices of the
 # five filters (workshops, regions, pillars, recommendations, groups). None is per post.
-CONTRIBUTIONS_MAX_QUERIES = 13
+CONTRIBUTIONS_MAX_QUERIES = 14
 
 
 def list_url():

@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from demo import URL
 
@@ -18,6 +19,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, url, **options):
+        if not settings.DEMO:
+            raise CommandError(
+                "The demo's logins have published passwords, so seed_demo runs only in demo "
+                "mode (DEMO=true). To start a real instance, run "
+                "`manage.py create_organisation NAME --admin EMAIL` instead."
+            )
         # Imported here rather than at the top: importing reads and checks the YAML, and a
         # mistake in it should reach whoever ran the command as a CommandError message,
         # not as an import traceback.

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from synthesis.docx_report import report_html
 from synthesis.exports import render_export
-from synthesis.management.scope import series_or_refuse, workshop_or_refuse
+from synthesis.management.scope import add_organisation_option, series_or_refuse, workshop_or_refuse
 from synthesis.models import ReportExport
 
 Kind = ReportExport.Kind
@@ -21,6 +21,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("series", type=int, metavar="SERIES_ID")
+        add_organisation_option(parser)
         parser.add_argument(
             "--format",
             dest="kind",
@@ -40,10 +41,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--out", required=True, metavar="FILE", type=Path)
 
-    def handle(self, *args, series, kind, workshop, appendix, out, **options):
+    def handle(self, *args, series, organisation, kind, workshop, appendix, out, **options):
         if appendix and kind not in (Kind.PDF, HTML):
             raise CommandError("--appendix goes with --format pdf or html only.")
-        series = series_or_refuse(series)
+        series = series_or_refuse(series, organisation)
         workshop = workshop_or_refuse(series, workshop) if workshop else None
         _check_writable(out)
         if kind == HTML:

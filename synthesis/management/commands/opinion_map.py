@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from synthesis.management.scope import series_or_refuse, workshop_or_refuse
+from synthesis.management.scope import add_organisation_option, series_or_refuse, workshop_or_refuse
 from synthesis.opinion_map import opinion_map
 
 
@@ -14,13 +14,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("series", type=int, metavar="SERIES_ID")
+        add_organisation_option(parser)
         parser.add_argument("--workshop", type=int, metavar="ID", help="Map this workshop.")
         parser.add_argument(
             "--json", action="store_true", help="Print one JSON object on the last line."
         )
 
-    def handle(self, *args, series, workshop, **options):
-        series = series_or_refuse(series)
+    def handle(self, *args, series, organisation, workshop, **options):
+        series = series_or_refuse(series, organisation)
         workshop = workshop_or_refuse(series, workshop) if workshop else None
         found = opinion_map(series, workshop)
         if options["json"]:

@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from synthesis.management.scope import add_organisation_option, series_of
 from synthesis.services import workshop_purge
 from workshops.models import Workshop
 
@@ -19,13 +20,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="List what would be purged, and purge nothing."
         )
+        add_organisation_option(parser)
 
-    def handle(self, *args, older_than, dry_run, **options):
+    def handle(self, *args, older_than, dry_run, organisation, **options):
         if older_than < 0:
             raise CommandError("--older-than takes a number of days, 0 or more.")
         cutoff = timezone.now() - timedelta(days=older_than)
         workshops = Workshop.objects.filter(
-            status=Workshop.Status.CLOSED, starts_at__lt=cutoff, participants__isnull=False
+            series__in=series_of(organisation),
+            status=Workshop.Status.CLOSED,
+            starts_at__lt=cutoff,
+            participants__isnull=False,
         ).distinct()
         for workshop in workshops:
             if not dry_run:

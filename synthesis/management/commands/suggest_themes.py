@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from participants.models import Contribution
 from synthesis import vectors
-from synthesis.management.scope import series_or_refuse
+from synthesis.management.scope import add_organisation_option, series_or_refuse
 from synthesis.suggestions import similar_by_post, suggested_themes
 
 
@@ -16,6 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("series", type=int, metavar="SERIES_ID")
+        add_organisation_option(parser)
         parser.add_argument(
             "--similar",
             type=int,
@@ -27,10 +28,10 @@ class Command(BaseCommand):
             "--json", action="store_true", help="Print one JSON object on the last line."
         )
 
-    def handle(self, *args, series, similar, **options):
+    def handle(self, *args, series, organisation, similar, **options):
         if similar < 1:
             raise CommandError("--similar must be at least 1.")
-        series = series_or_refuse(series)
+        series = series_or_refuse(series, organisation)
         done = vectors.refresh(Contribution.objects.filter(workshop__series=series))
         themes = suggested_themes(series)
         if options["json"]:
