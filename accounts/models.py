@@ -31,6 +31,11 @@ class AuditEntry(models.Model):
         who = self.actor or "a participant or the system"
         return f"{self.at:%Y-%m-%d %H:%M} {who}: {self.action} {self.target_type} {self.target_id}"
 
+    @property
+    def action_words(self):
+        """The action as words for people reading the log: "member_added" → "Member added"."""
+        return self.action.replace("_", " ").capitalize()
+
 
 class Organisation(models.Model):
     """A body that runs workshops. It owns its series and frameworks; its staff are members,

@@ -41,12 +41,13 @@ class ParticipantJoinForm(forms.Form):
 
 
 class ContributionForm(forms.Form):
-    # Length and emptiness are checked by the service, so the socket and this form agree.
-    text = forms.CharField(
-        label="Your answer",
-        required=False,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 3, "maxlength": settings.CONTRIBUTION_MAX_LENGTH}),
-    )
+    # Length and emptiness are checked by the service, so the socket and this form agree. No
+    # maxlength: the browser would cut a long paste silently; the character count explains.
+    text = forms.CharField(label="Your answer", required=False, strip=False)
     client_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
     prompt = forms.IntegerField(widget=forms.HiddenInput)
+
+    @property
+    def max_length(self):
+        """The limit the character count states: the service's, read when the page is drawn."""
+        return settings.CONTRIBUTION_MAX_LENGTH

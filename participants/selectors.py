@@ -1,4 +1,4 @@
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from participants.models import Contribution, Participant, Vote
 
@@ -14,19 +14,28 @@ def participant_get(*, workshop, participant_id):
 
 
 def participant_feed(participant):
-    """The open prompts of the participant's workshop, each with `.feed`: visible posts and
-    the participant's own posts still waiting for approval, newest first, each carrying
-    `my_vote` (this participant's choice or None)."""
-    prompts = list(
-        participant.workshop.prompts.filter(is_open=True).select_related("recommendation__pillar")
+    """The questions on the participant's phone, open ones first, each with `.feed`, newest
+    first, each post carrying `my_vote` (this participant's choice or None).
+
+    An open question's feed is its visible posts and the participant's own still waiting for
+    approval. A closed question stays, read-only, if the room posted on it (one never opened
+    has no posts): its feed is the participant's own such posts only.
+    """
+    shown = Q(state=Contribution.State.VISIBLE) | Q(
+        state=Contribution.State.PENDING, participant=participant
     )
+    posted_on = Contribution.objects.filter(shown, prompt=OuterRef("pk"))
+    prompts = list(
+        participant.workshop.prompts.filter(Q(is_open=True) | Exists(posted_on)).select_related(
+            "recommendation__pillar"
+        )
+    )
+    prompts.sort(key=lambda prompt: not prompt.is_open)
     my_vote = Vote.objects.filter(participant=participant, contribution=OuterRef("pk"))
     contributions = (
         Contribution.objects.filter(prompt__in=prompts)
-        .filter(
-            Q(state=Contribution.State.VISIBLE)
-            | Q(state=Contribution.State.PENDING, participant=participant)
-        )
+        .filter(shown)
+        .filter(Q(prompt__is_open=True) | Q(participant=participant))
         .select_related("participant__group")
         .annotate(my_vote=Subquery(my_vote.values("choice")[:1]))
     )

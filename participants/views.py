@@ -87,12 +87,14 @@ def workshop(request, workshop, participant):
 def render_feed(request, participant, *, failed_form=None, status=200):
     prompts = selectors.participant_feed(participant)
     unplaced_form = failed_form
+    failed_prompt = failed_form.data.get("prompt") if failed_form is not None else None
     for prompt in prompts:
-        if failed_form is not None and failed_form.data.get("prompt") == str(prompt.pk):
+        if prompt.is_open and failed_prompt == str(prompt.pk):
             prompt.form, unplaced_form = failed_form, None
         else:
             prompt.form = ContributionForm(initial={"prompt": prompt.pk})
-    # A post to a question that has since closed still shows its error and its text.
+    # A post to a question that has since closed (and so has no box) still shows its error
+    # and its text, at the top.
     context = {
         "workshop": participant.workshop,
         "participant": participant,

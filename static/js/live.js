@@ -93,6 +93,12 @@
     refocus(node, place);
   }
 
+  /* Text put in a box by the page, told to the character count as typing would be. */
+  function setText(box, text) {
+    box.value = text;
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
   function showStatus(text) {
     if (!statusLine) return;
     statusLine.textContent = text;
@@ -192,7 +198,7 @@
         activate(region);
         region.querySelectorAll("form[data-live-post]").forEach(function (form) {
           var text = kept[form.elements.prompt.value];
-          if (text) form.elements.text.value = text;
+          if (text) setText(form.elements.text, text);
         });
         refocus(region, place);
         showQueued();
@@ -251,8 +257,9 @@
     status.setAttribute("role", isError ? "alert" : "status");
     var box = input.form.elements.text;
     box.setAttribute("aria-invalid", isError ? "true" : "false");
-    if (isError) box.setAttribute("aria-describedby", status.id);
-    else box.removeAttribute("aria-describedby");
+    // The limit's hint stays described; an error is added to it.
+    var info = box.id + "-info";
+    box.setAttribute("aria-describedby", isError ? info + " " + status.id : info);
   }
 
   function queuedNode(item) {
@@ -319,8 +326,17 @@
         setFormStatus(item.prompt, "Please write something before you send it.", true);
         return;
       }
+      // Never sent, so never lost in the outbox: the server would refuse it (its words are
+      // these), and the socket refuses a frame this long unread.
+      var limit = Number(form.elements.text.getAttribute("data-maxlength"));
+      var length = Array.from(item.text).length;
+      if (limit && length > limit) {
+        setFormStatus(item.prompt, "Please keep it to " + limit.toLocaleString("en-GB") +
+          " characters or fewer (you have " + length.toLocaleString("en-GB") + ").", true);
+        return;
+      }
       saveOutbox(loadOutbox().concat([item]));
-      form.elements.text.value = "";
+      setText(form.elements.text, "");
       form.elements.client_id.value = newId();
       setFormStatus(item.prompt, "Sending…");
       showQueued();
@@ -381,7 +397,7 @@
       } else {
         if (queued) queued.remove();
         var input = item && formFor(item.prompt);
-        if (input && !input.form.elements.text.value) input.form.elements.text.value = item.text;
+        if (input && !input.form.elements.text.value) setText(input.form.elements.text, item.text);
         setFormStatus(promptId, message.message, true);
       }
     } else if (message.contribution !== undefined) {

@@ -465,3 +465,22 @@ def test_one_participant_holds_at_most_five_sockets_in_a_process(participant):
             await socket.disconnect()
 
     run(scenario)
+
+
+def test_a_post_just_over_the_limit_is_refused_politely_with_its_id(participant):
+    """Over the socket, one character too many: the service's reason, the client id echoed
+    (so the phone puts the words back in the box), nothing saved in part."""
+    message = contribute_message(open_prompt(participant.workshop), text="x" * 1001)
+
+    async def scenario():
+        socket = phone(participant)
+        await socket.connect()
+        reply = await ask(socket, message)
+        await socket.disconnect()
+        return reply
+
+    reply = async_to_sync(scenario)()
+    assert reply["type"] == "error"
+    assert reply["message"] == "Please keep it to 1,000 characters or fewer (you have 1,001)."
+    assert reply["client_id"] == str(message["client_id"])
+    assert not Contribution.objects.exists()

@@ -1,5 +1,6 @@
 """The participant's path over HTTP: code, join, feed, post, vote; plain and htmx."""
 
+import re
 import uuid
 
 import pytest
@@ -312,7 +313,7 @@ def test_join_a_closed_workshop_is_refused(client):
 
 
 def test_feed_shows_open_prompts_only(participant_client, workshop):
-    """Closed questions are not on the participant's phone."""
+    """Questions never opened (closed, with no posts) are not on the participant's phone."""
     content = participant_client.get(workshop_url(workshop)).content.decode()
     for prompt in workshop.prompts.all():
         shown = f'id="prompt-{prompt.pk}"' in content
@@ -370,6 +371,44 @@ def test_post_with_bad_text_is_refused_and_text_kept(participant_client, worksho
     content = response.content.decode()
     assert message in content
     assert f">\n{text}</textarea>" in content
+    assert not Contribution.objects.exists()
+
+
+def test_the_post_box_states_its_limit_and_cuts_nothing(participant_client, workshop):
+    """The GOV.UK character count without JavaScript: the limit stated as the box's hint, and
+    no maxlength to cut a long paste silently."""
+    prompt = open_prompt(workshop)
+    content = participant_client.get(workshop_url(workshop)).content.decode()
+    box = re.search(rf'<textarea id="answer-{prompt.pk}"[^>]*>', content).group(0)
+    assert " maxlength=" not in box
+    assert 'data-maxlength="1000"' in box
+    assert f'aria-describedby="answer-{prompt.pk}-info"' in box
+    hint = f'<p class="hint character-count-message" id="answer-{prompt.pk}-info">'
+    assert hint + "You can enter up to 1,000 characters</p>" in content
+
+
+def test_the_stated_limit_follows_the_setting(participant_client, workshop, settings):
+    """The page states the limit the service applies, read when the page is drawn."""
+    settings.CONTRIBUTION_MAX_LENGTH = 50
+    content = participant_client.get(workshop_url(workshop)).content.decode()
+    assert 'data-maxlength="50"' in content
+    assert "You can enter up to 50 characters" in content
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+def test_a_5000_character_paste_is_refused_whole_and_kept_whole(
+    participant_client, workshop, headers
+):
+    """Far over the limit: the polite reason, all 5,000 characters back in the box, nothing
+    saved in part."""
+    pasted = "".join(f"{n % 10}" for n in range(5000))
+    response = participant_client.post(
+        post_url(workshop), post_data(open_prompt(workshop), pasted), headers=headers
+    )
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "Please keep it to 1,000 characters or fewer (you have 5,000)." in content
+    assert f">\n{pasted}</textarea>" in content
     assert not Contribution.objects.exists()
 
 
