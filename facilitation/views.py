@@ -369,21 +369,25 @@ def organisation(request, pk):
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         roles = form.cleaned_data["roles"]
-        user, created = account_services.member_add(
-            organisation=organisation,
-            email=form.cleaned_data["email"],
-            roles=roles,
-            actor=request.user,
-        )
-        send_invitation(
-            user=user,
-            organisation=organisation,
-            roles=roles,
-            needs_password=not user.has_usable_password(),
-            request=request,
-        )
-        messages.success(request, f"{user.email} is added and has been sent an email.")
-        return redirect("facilitation:organisation", organisation.pk)
+        try:
+            user, _ = account_services.member_add(
+                organisation=organisation,
+                email=form.cleaned_data["email"],
+                roles=roles,
+                actor=request.user,
+            )
+        except ValidationError as error:
+            form.add_error("email", " ".join(error.messages))
+        else:
+            send_invitation(
+                user=user,
+                organisation=organisation,
+                roles=roles,
+                needs_password=not user.has_usable_password(),
+                request=request,
+            )
+            messages.success(request, f"{user.email} is added and has been sent an email.")
+            return redirect("facilitation:organisation", organisation.pk)
     members = [
         (user, RolesForm(initial={"roles": sorted(roles)}, prefix=f"member-{user.pk}"))
         for user, roles in members_of(organisation)

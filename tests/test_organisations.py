@@ -185,6 +185,19 @@ def test_adding_a_member_with_bad_input_says_why_and_adds_no_one(admin, data, er
     assert mail.outbox == []
 
 
+def test_an_address_whose_username_another_account_holds_is_refused_politely(admin):
+    """New accounts are named by their address; one already taken by someone else's
+    account (with another address) is said, not a server error."""
+    UserFactory(username="taken@example.org", email="someone.else@example.org")
+    organisation = admin.memberships.get().organisation
+    page = reverse("facilitation:organisation", args=[organisation.pk])
+    response = signed_in(admin).post(page, {"email": "taken@example.org", "roles": ["analyst"]})
+    assert response.status_code == 400
+    assert "A user with that username already exists." in response.content.decode()
+    assert roles_in(organisation) == [("admin@example.org", "admin")]
+    assert mail.outbox == []
+
+
 def test_an_admin_changes_roles_and_removes_a_member(admin, analyst):
     organisation = admin.memberships.get().organisation
     url = reverse("facilitation:member_roles", args=[organisation.pk, analyst.pk])
