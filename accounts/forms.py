@@ -3,8 +3,10 @@ import re
 from django import forms
 from django.contrib.auth import forms as auth_forms
 
+from accounts import govuk
 
-class CodeForm(forms.Form):
+
+class CodeForm(govuk.Form):
     """A six-digit code from an authenticator app; spaces and dashes some apps show are
     ignored."""
 
@@ -24,7 +26,19 @@ class CodeForm(forms.Form):
         return code
 
 
-class PasswordResetForm(auth_forms.PasswordResetForm):
+class LoginForm(govuk.PlainErrorsMixin, auth_forms.AuthenticationForm):
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "invalid_login": "Your username and password did not match. Check them and try again.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+
+
+class PasswordResetForm(govuk.PlainErrorsMixin, auth_forms.PasswordResetForm):
     email = forms.EmailField(
         label="Email address",
         max_length=254,
@@ -36,7 +50,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     )
 
 
-class SetPasswordForm(auth_forms.SetPasswordForm):
+class SetPasswordForm(govuk.PlainErrorsMixin, auth_forms.SetPasswordForm):
     """Django's, in plain words: its rules in one sentence (its own hint is an HTML list), and
     a password that breaks them is pointed out at the box it was chosen in."""
 

@@ -255,12 +255,14 @@ def make_votes(posts, people, mean, rng):
     """About `mean` votes on each post by distinct people of its workshop, never the
     author; a few late posts get too few to judge. Returns how many were made."""
     from participants.models import Vote
+    from synthesis import tallies
 
     rows = (vote for post in posts for vote in votes_on(post, people, mean, rng))
     made = 0
     while batch := list(islice(rows, BATCH)):  # never all the votes in memory at once
         Vote.objects.bulk_create(batch)
         made += len(batch)
+    tallies.recount([post.pk for post in posts])  # loaded past the vote service
     return made
 
 

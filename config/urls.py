@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from accounts.forms import LoginForm
 from config.health import healthz
 
 urlpatterns = [
@@ -10,7 +11,9 @@ urlpatterns = [
     path("facilitate/", include("facilitation.urls")),
     path("frameworks/", include("pillars.urls")),
     path("analyse/", include("synthesis.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
     path(

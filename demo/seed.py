@@ -23,7 +23,7 @@ from accounts.services import organisation_create
 from demo import URL, loader
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
 from pillars.models import Framework
-from synthesis import vectors
+from synthesis import tallies, vectors
 from synthesis.models import Finding, Theme
 from synthesis.services import finding_save, report_text_save, theme_create, theme_update
 from synthesis.versions import report_version_finalise
@@ -338,6 +338,8 @@ def _seed_votes(spec, participants, contributions, posts):
         unique_fields=["participant", "contribution"],
         update_fields=["choice", "updated"],
     )
+    # Loaded in bulk, past the vote service: the posts' counts are made from their votes.
+    tallies.recount([contributions[post.key].pk for post in posts])
     return len(rows)
 
 

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.text import Truncator
 
 
 class Spotlight(models.Model):
@@ -13,3 +14,42 @@ class Spotlight(models.Model):
 
     def __str__(self):
         return f"Spotlight on post {self.contribution_id} in workshop {self.workshop_id}"
+
+
+class WallDisplay(models.Model):
+    """What a workshop's wall shows, chosen from the console: the projector's keyboard is not
+    where the facilitator stands. No row means the wall shows posts as they come."""
+
+    class Showing(models.TextChoices):
+        POSTS = "posts", "Posts as they come"
+        RESULTS = "results", "Results: common ground and where we differ"
+
+    workshop = models.OneToOneField(
+        "workshops.Workshop", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    showing = models.CharField(max_length=10, choices=Showing.choices, default=Showing.POSTS)
+    # Results for one question, or for the whole workshop when empty.
+    prompt = models.ForeignKey(
+        "workshops.Prompt", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # While set, the wall keeps what it showed then and counts the posts that wait.
+    paused_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Wall of workshop {self.workshop_id}: {self.showing}"
+
+    @property
+    def paused(self):
+        return self.paused_at is not None
+
+    @property
+    def shows_results(self):
+        return self.showing == self.Showing.RESULTS
+
+    def describe(self):
+        """What the wall shows, in words, for the console."""
+        if not self.shows_results:
+            return "posts as they come"
+        if self.prompt is None:
+            return "results for the whole workshop"
+        return f"results for the question “{Truncator(self.prompt.question).chars(60)}”"

@@ -30,14 +30,47 @@ def wall_fragment(contribution):
     return render_to_string("facilitation/_wall_contribution.html", {"contribution": contribution})
 
 
-def _operations(contribution):
-    """Operations that bring consoles and the wall in line with this post's current state."""
+def wall_results(workshop, display):
+    """The wall's results as they stand now, to replace the ones it shows."""
+    context = {
+        "display": display,
+        "results": selectors.wall_results(workshop, display.prompt),
+    }
+    html = render_to_string("facilitation/_wall_results.html", context)
+    return {"op": "replace", "id": "wall-results", "html": html}
+
+
+def _wall_waiting(workshop, display):
+    context = {"display": display, "waiting": selectors.posts_waiting(workshop, display)}
+    html = render_to_string("facilitation/_wall_waiting.html", context)
+    return {"op": "replace", "id": "wall-waiting", "html": html}
+
+
+def _wall_operations(contribution, display):
+    """What the wall does with a post as it now is, given what the console has it show."""
+    if display.shows_results:
+        # A post without votes (a new one, say) is in no results, shown or hidden; a change
+        # to one with votes (hidden, edited, merged) may move them.
+        return [wall_results(contribution.workshop, display)] if contribution.total.total else []
     wall_id = f"wall-contribution-{contribution.pk}"
-    wall = (
-        [{"op": "upsert", "id": wall_id, "into": "wall-feed", "html": wall_fragment(contribution)}]
-        if contribution.state == Contribution.State.VISIBLE
-        else [{"op": "remove", "id": wall_id}]
-    )
+    if contribution.state != Contribution.State.VISIBLE or not contribution.prompt.is_open:
+        # Hidden or answered a closed question: it leaves the wall, paused or not.
+        return [{"op": "remove", "id": wall_id}]
+    html = wall_fragment(contribution)
+    if display.paused:
+        # Words already shown are corrected in place; a new post only adds to the count.
+        return [
+            {"op": "replace", "id": wall_id, "html": html},
+            _wall_waiting(contribution.workshop, display),
+        ]
+    return [
+        {"op": "upsert", "id": wall_id, "into": f"wall-feed-{contribution.prompt_id}", "html": html}
+    ]
+
+
+def _operations(contribution, display):
+    """Operations that bring consoles and the wall in line with this post's current state."""
+    wall = _wall_operations(contribution, display)
     if selectors.is_spotlit(contribution):
         # The spotlight stands outside the wall's feed: redraw the wall when it changes.
         wall.append(broadcast.RESYNC)
@@ -60,12 +93,16 @@ def _merged(*operations):
 
 
 def contribution_changed(*, contribution, **event):
-    return _operations(selectors.console_contribution(contribution.pk))
+    display = selectors.wall_display(contribution.workshop_id)
+    return _operations(selectors.console_contribution(contribution.pk), display)
 
 
 def contribution_merged(*, contribution, into, **event):
+    display = selectors.wall_display(contribution.workshop_id)
     posts = {c.pk: c for c in selectors.console_contributions_by_id([contribution.pk, into.pk])}
-    return _merged(_operations(posts[contribution.pk]), _operations(posts[into.pk]))
+    return _merged(
+        _operations(posts[contribution.pk], display), _operations(posts[into.pk], display)
+    )
 
 
 def contribution_withdrawn(*, contribution_id, **event):
@@ -90,9 +127,30 @@ def staff_pages_resync(**event):
     return resync(FACILITATORS, WALL)
 
 
+def _wall_tallies(contributions, display):
+    """New counts for the posts a live wall shows, or its results afresh; nothing while
+    paused, so a paused wall holds still."""
+    if display.paused:
+        return []
+    if display.shows_results:
+        return [wall_results(contributions[0].workshop, display)]
+    return [
+        {
+            "op": "replace",
+            "id": f"wall-tally-{c.pk}",
+            "html": render_to_string("facilitation/_wall_tally.html", {"contribution": c}),
+        }
+        for c in contributions
+        if c.state == Contribution.State.VISIBLE
+    ]
+
+
 def tally_events(contribution_ids):
-    """New counts and suggested classes for consoles, new counts for the wall."""
+    """New counts and suggested classes for consoles; new counts or results for the wall."""
     contributions = selectors.console_contributions_by_id(contribution_ids)
+    if not contributions:
+        return {}
+    display = selectors.wall_display(contributions[0].workshop_id)
     return {
         FACILITATORS: [
             {
@@ -102,15 +160,7 @@ def tally_events(contribution_ids):
             }
             for c in contributions
         ],
-        WALL: [
-            {
-                "op": "replace",
-                "id": f"wall-tally-{c.pk}",
-                "html": render_to_string("facilitation/_wall_tally.html", {"contribution": c}),
-            }
-            for c in contributions
-            if c.state == Contribution.State.VISIBLE
-        ],
+        WALL: _wall_tallies(contributions, display),
     }
 
 

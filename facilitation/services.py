@@ -1,8 +1,9 @@
 from functools import partial
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from facilitation.models import Spotlight
+from facilitation.models import Spotlight, WallDisplay
 from facilitation.renderers import FACILITATORS, WALL
 from live.broadcast import publish, resync
 from participants.models import Contribution
@@ -20,6 +21,36 @@ def workshop_spotlight(*, workshop, contribution):
         Spotlight.objects.update_or_create(
             workshop=workshop, defaults={"contribution": contribution}
         )
-    # Phones never show the spotlight: only the console and the wall redraw.
-    publish(workshop.pk, partial(resync, FACILITATORS, WALL))
+    _wall_changed(workshop)
     return workshop
+
+
+def _wall_changed(workshop):
+    # The console says what the wall shows, so both redraw; phones never see the wall.
+    publish(workshop.pk, partial(resync, FACILITATORS, WALL))
+
+
+def wall_set_paused(*, workshop, paused):
+    """Hold the wall still (it keeps what it shows and counts the posts that wait), or let
+    it catch up. Pausing a paused wall keeps the moment it was first paused."""
+    display, _ = WallDisplay.objects.get_or_create(workshop=workshop)
+    if paused == display.paused:
+        return display
+    display.paused_at = timezone.now() if paused else None
+    display.save(update_fields=["paused_at"])
+    _wall_changed(workshop)
+    return display
+
+
+def wall_set_showing(*, workshop, showing, prompt=None):
+    """Show posts as they come, or results for one question (or the whole workshop)."""
+    if showing not in WallDisplay.Showing.values:
+        raise ValidationError("Please choose posts or results for the wall.")
+    if prompt is not None and prompt.workshop_id != workshop.pk:
+        raise ValidationError("That question is not in this workshop.")
+    display, _ = WallDisplay.objects.get_or_create(workshop=workshop)
+    display.showing = showing
+    display.prompt = prompt
+    display.save(update_fields=["showing", "prompt"])
+    _wall_changed(workshop)
+    return display

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,7 +26,7 @@ from accounts.permissions import (
 from accounts.selectors import members_of
 from facilitation import selectors
 from facilitation.forms import ConsoleFilterForm, InviteForm, RolesForm, ScribeForm
-from facilitation.services import workshop_spotlight
+from facilitation.services import wall_set_paused, wall_set_showing, workshop_spotlight
 from participants import services as participant_services
 from participants.models import Contribution, Participant
 from synthesis import vectors
@@ -89,7 +90,7 @@ def console(request, pk):
 
 
 def render_console(request, workshop, *, scribe_form=None, status=200):
-    filters = ConsoleFilterForm(request.GET or None)
+    filters = ConsoleFilterForm(request.GET or None, tables=selectors.tables_in_use(workshop))
     chosen = filters.cleaned_data if filters.is_valid() else {}
     context = {
         "workshop": workshop,
@@ -99,6 +100,7 @@ def render_console(request, workshop, *, scribe_form=None, status=200):
         "statuses": Workshop.Status,
         "scribe_form": scribe_form or ScribeForm(workshop=workshop),
         "people": selectors.people_joined(workshop),
+        "wall": selectors.wall_display(workshop.pk),
     }
     # A live page re-syncing asks for just its live region.
     template = "facilitation/_console_live.html" if request.htmx else "facilitation/console.html"
@@ -147,6 +149,37 @@ def workshop_status(request, pk):
     return _back_to_console(workshop)
 
 
+@require_GET
+@workshop_staff_required(Role.FACILITATOR)
+def workshop_close(request, pk):
+    """Closing stops every phone posting and voting: the console asks first."""
+    workshop = get_object_or_404(Workshop, pk=pk)
+    return _confirm(
+        request,
+        workshop,
+        title="Close this workshop?",
+        warning="Phones will stop taking posts and votes, and the open questions close. "
+        "If you reopen the workshop, the same questions open again.",
+        action=reverse("facilitation:workshop_status", args=[workshop.pk]),
+        fields={"status": Workshop.Status.CLOSED},
+        button="Close workshop",
+    )
+
+
+def _confirm(request, workshop, *, title, warning, action, button, fields=None):
+    """The GOV.UK pattern for an action that is hard to undo: a page that says what will
+    happen, a warning button that does it, and a way back that does nothing."""
+    context = {
+        "workshop": workshop,
+        "title": title,
+        "warning": warning,
+        "action": action,
+        "fields": fields or {},
+        "button": button,
+    }
+    return render(request, "facilitation/confirm.html", context)
+
+
 @require_POST
 @workshop_staff_required(Role.FACILITATOR)
 def workshop_premoderation(request, pk):
@@ -189,14 +222,16 @@ def prompt_timer(request, pk, prompt_id):
     return _back_to_console(prompt.workshop)
 
 
-def _moderated(request, contribution):
-    """The console's copy of a post after an action: a fragment for htmx, else the page."""
+def _moderated(request, contribution, *, undo=None):
+    """The console's copy of a post after an action: a fragment for htmx, else the page.
+
+    `undo` is the state a post just hidden was in, for its Undo button."""
     if request.htmx:
         shown = selectors.console_contribution(contribution.pk)
         return render(
             request,
             "facilitation/_console_contribution.html",
-            {"contribution": shown, "messages_oob": True},
+            {"contribution": shown, "messages_oob": True, "undo": undo},
         )
     return _back_to_console(contribution.workshop)
 
@@ -208,16 +243,34 @@ def _act_on_post(request, pk, contribution_id, action, **fields):
     return _moderated(request, contribution)
 
 
+# How long the console offers to undo hiding a post (live.js removes the button then;
+# Show again stays on the post).
+UNDO_SECONDS = 10
+
+
 @require_POST
 @workshop_staff_required(Role.FACILITATOR)
 def contribution_moderate(request, pk, contribution_id):
-    return _act_on_post(
+    contribution = get_object_or_404(Contribution, pk=contribution_id, workshop=pk)
+    before, state = contribution.state, request.POST.get("state")
+    done = _apply(
         request,
-        pk,
-        contribution_id,
         participant_services.contribution_set_state,
-        state=request.POST.get("state"),
+        contribution=contribution,
+        state=state,
+        by=request.user,
     )
+    hidden = done and state == Contribution.State.HIDDEN and before != state
+    if hidden:
+        messages.success(
+            request,
+            f"Post {contribution.pk} hidden. You can undo this for {UNDO_SECONDS} seconds."
+            if request.htmx
+            else f"Post {contribution.pk} hidden. To undo it, choose Show again on the post.",
+        )
+    elif done and before == Contribution.State.HIDDEN and state != before:
+        messages.success(request, f"Post {contribution.pk} is shown again.")
+    return _moderated(request, contribution, undo=before if hidden else None)
 
 
 @require_POST
@@ -253,10 +306,21 @@ def contribution_merge(request, pk, contribution_id):
 @require_GET
 @workshop_staff_required(Role.FACILITATOR)
 def merge_candidates(request, pk, contribution_id):
-    """The posts of the workshop nearest in meaning to one post: the likely duplicates."""
-    post = get_object_or_404(Contribution, pk=contribution_id, workshop=pk)
-    context = {"post": post, "alike": vectors.nearest(post, post.workshop.contributions.all())}
-    return render(request, "facilitation/_merge_candidates.html", context)
+    """Posts to merge one post into, chosen by a button: those whose text holds the words
+    searched for, or else those nearest in meaning (the likely duplicates)."""
+    post = get_object_or_404(
+        Contribution.objects.select_related("workshop"), pk=contribution_id, workshop=pk
+    )
+    words = request.GET.get("q", "")[: selectors.MERGE_SEARCH_MAX_LENGTH]
+    context = {"post": post, "words": words.strip(), "limit": selectors.MERGE_SEARCH_LIMIT}
+    if context["words"]:
+        context["found"] = selectors.merge_search(post, words)
+    else:
+        among = post.workshop.contributions.select_related("participant__group")
+        context["alike"] = vectors.nearest(post, among)
+    # The console asks for the choices alone; without JavaScript they come in a page.
+    template = "facilitation/_merge_candidates.html" if request.htmx else "facilitation/merge.html"
+    return render(request, template, context)
 
 
 @require_POST
@@ -267,13 +331,30 @@ def contribution_release(request, pk, contribution_id):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @workshop_staff_required(Role.FACILITATOR)
 def participant_erase(request, pk, participant_id):
-    participant = get_object_or_404(Participant, pk=participant_id, workshop=pk)
-    participant_services.participant_erase(participant=participant, by=request.user)
-    messages.success(request, "Everything this participant gave has been erased.")
-    return redirect(reverse("facilitation:console", args=[pk]))
+    """Erasing cannot be undone: the page says what will be lost, and the button does it."""
+    participant = get_object_or_404(
+        Participant.objects.select_related("workshop", "group"), pk=participant_id, workshop=pk
+    )
+    if request.method == "POST":
+        participant_services.participant_erase(participant=participant, by=request.user)
+        messages.success(request, "Everything this participant gave has been erased.")
+        return redirect(reverse("facilitation:console", args=[pk]))
+    lost = selectors.erasure_summary(participant)
+    posts = f"{lost['posts']} post{pluralize(lost['posts'])}"
+    votes = f"{lost['votes']} vote{pluralize(lost['votes'])}"
+    return _confirm(
+        request,
+        participant.workshop,
+        title="Erase this person's data?",
+        warning=f"This deletes {posts} and {votes} from this person ({participant.group.name}"
+        f"{f', table {participant.table_number}' if participant.table_number else ''}), "
+        "and their place in the workshop. It cannot be undone.",
+        action=request.path,
+        button="Erase their data",
+    )
 
 
 @require_POST
@@ -326,16 +407,68 @@ def join_url(request, workshop):
 @workshop_staff_required(Role.FACILITATOR)
 def wall(request, pk):
     workshop = get_object_or_404(Workshop, pk=pk)
+    display = selectors.wall_display(workshop.pk)
     context = {
         "workshop": workshop,
-        "spotlight": selectors.spotlight(workshop.pk),
+        "display": display,
         "join_url": join_url(request, workshop),
-        "join_base": request.build_absolute_uri("/"),
-        "open_prompts": workshop.prompts.filter(is_open=True),
-        "contributions": selectors.wall_contributions(workshop),
+        # As people type it, short enough for one line: no scheme, no "www.", no slash.
+        "join_address": request.get_host().removeprefix("www."),
+        "timed_prompts": workshop.prompts.filter(is_open=True, timer_ends_at__isnull=False),
+        "waiting": selectors.posts_waiting(workshop, display),
     }
+    if display.shows_results:
+        context["results"] = selectors.wall_results(workshop, display.prompt)
+    else:
+        context["spotlight"] = selectors.spotlight(workshop.pk)
+        context["columns"] = selectors.wall_columns(workshop, display)
     template = "facilitation/_wall_live.html" if request.htmx else "facilitation/wall.html"
     return render(request, template, context)
+
+
+# The wall is a display: what it shows is chosen here, from the console.
+PAUSE_CHOICES = {"yes": True, "no": False}
+
+
+@require_POST
+@workshop_staff_required(Role.FACILITATOR)
+def wall_pause(request, pk):
+    workshop = get_object_or_404(Workshop, pk=pk)
+    paused = PAUSE_CHOICES.get(request.POST.get("paused"))
+    if paused is None:
+        messages.error(request, "Please choose to pause the wall or to let it carry on.")
+    elif _apply(request, wall_set_paused, workshop=workshop, paused=paused):
+        messages.success(
+            request,
+            "The wall is paused: new posts wait until you resume it."
+            if paused
+            else "The wall is showing new posts again.",
+        )
+    return _back_to_console(workshop)
+
+
+@require_POST
+@workshop_staff_required(Role.FACILITATOR)
+def wall_show(request, pk):
+    workshop = get_object_or_404(Workshop, pk=pk)
+    chosen = request.POST.get("prompt", "")
+    prompt = None
+    if chosen:
+        number = _number(chosen)
+        prompt = workshop.prompts.filter(pk=number).first() if number is not None else None
+        if prompt is None:
+            messages.error(request, "That question is not in this workshop. Please choose again.")
+            return _back_to_console(workshop)
+    display = _apply(
+        request,
+        wall_set_showing,
+        workshop=workshop,
+        showing=request.POST.get("showing"),
+        prompt=prompt,
+    )
+    if display:
+        messages.success(request, f"The wall now shows {display.describe()}.")
+    return _back_to_console(workshop)
 
 
 @require_GET

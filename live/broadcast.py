@@ -13,6 +13,7 @@ from functools import partial
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.cache import cache
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -50,8 +51,42 @@ def send_now(workshop_id, build_events):
 async def send(workshop_id, events_by_audience):
     for audience, events in events_by_audience.items():
         if events:
-            message = {"type": "live.events", "events": json.dumps(events)}
+            message = {
+                "type": "live.events",
+                "events": json.dumps(events),
+                "seq": await next_sequence_number(workshop_id, audience),
+            }
             await _group_send(workshop_id, audience, message)
+
+
+async def next_sequence_number(workshop_id, audience):
+    """The next number in this workshop's and audience's run of messages, 1, 2, 3, …
+
+    Pages check the numbers have no gap, and re-sync when one does: a message lost on its
+    way is noticed. The count is in the cache, which every process shares (Redis, where
+    incr is atomic; one process embedded), so the numbers run on across processes. Without
+    the cache a message goes unnumbered rather than unsent.
+    """
+    key = _sequence_key(group_name(workshop_id, audience))
+    try:
+        await cache.aadd(key, 0, timeout=None)
+        return await cache.aincr(key)
+    except Exception:
+        logger.warning("Could not number a live update for %s", key, exc_info=True)
+        return None
+
+
+async def last_sequence_number(group):
+    """The number of the last message sent to `group`, or None if none is known."""
+    try:
+        return await cache.aget(_sequence_key(group))
+    except Exception:
+        logger.warning("Could not read the live updates' number for %s", group, exc_info=True)
+        return None
+
+
+def _sequence_key(group):
+    return f"live-sequence-{group}"
 
 
 def hang_up(workshop_id, audience, owner):

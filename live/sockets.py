@@ -7,6 +7,7 @@ members themselves.
 
 import asyncio
 import contextvars
+import json
 import logging
 
 from autobahn.websocket.protocol import WebSocketServerProtocol
@@ -16,13 +17,16 @@ from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
-from live.broadcast import HANG_UP, Coalescer, group_name
+from live.broadcast import HANG_UP, Coalescer, group_name, last_sequence_number
 
 logger = logging.getLogger(__name__)
 
 BATCH_WINDOW = 0.1
 WRITE_CHUNK = 50
 MEMBERSHIP_REFRESH = 3600  # seconds; the layer drops members after a day (group_expiry)
+# Seconds between heartbeats: a page that hears none for twice this long knows its socket
+# is dead (say, the wifi dropped without closing it) within 10 s, and reconnects.
+HEARTBEAT = 3
 
 # Close codes: the 4xxx range is ours; they mirror the HTTP statuses people know.
 CLOSE_NOT_ALLOWED = 4403
@@ -54,6 +58,13 @@ class Room:
     per process rather than one per phone, no consumer wakes per phone, and each batch is
     joined into one frame here and written to every local socket. Bursts are batched: the
     first frame after a quiet spell goes at once, later ones within BATCH_WINDOW ride in one.
+
+    Each frame says the highest sequence number in it ("seq", see
+    broadcast.next_sequence_number) and how many numbered messages it holds ("count"), so a
+    page sees a gap; a heartbeat every HEARTBEAT seconds repeats the last number, so a page
+    also sees a lost last message, and a silent socket is known to be dead. Messages sent
+    from different processes may reach a room out of order: the page then re-syncs once
+    more than it needed to, which is harmless.
     """
 
     def __init__(self, group):
@@ -67,13 +78,16 @@ class Room:
         # Writing a frame yields to the loop (see _to_every_socket): frames must not overtake.
         self._writing = asyncio.Lock()
         self.ready = self.loop.create_future()
+        self.last_sequence_number = None
         # Fresh contexts: the room outlives the socket whose connect() opened it.
         self._listener = self.loop.create_task(self._listen(), context=contextvars.Context())
         self._keeper = self.loop.create_task(self._keep_member(), context=contextvars.Context())
+        self._heart = self.loop.create_task(self._beat(), context=contextvars.Context())
 
     async def _listen(self):
         try:
             self.channel = await self.layer.new_channel()
+            self.last_sequence_number = await last_sequence_number(self.group)
             self.ready.set_result(None)
             while True:
                 message = await self.layer.receive(self.channel)
@@ -85,7 +99,7 @@ class Room:
                     logger.warning("Ignored a live message for %s without events", self.group)
                     continue
                 # A JSON list: strip its brackets so lists can be joined cheaply.
-                await self._batches.add(self.group, events[1:-1])
+                await self._batches.add(self.group, (message.get("seq"), events[1:-1]))
         except Exception as error:
             # The layer is gone (Redis down): hang up, so pages reconnect and re-sync rather
             # than sit on a stream that no longer flows.
@@ -104,6 +118,20 @@ class Room:
             except Exception:
                 logger.warning("Could not renew %s's membership", self.group, exc_info=True)
 
+    async def _beat(self):
+        while True:
+            await asyncio.sleep(HEARTBEAT)
+            async with self._writing:
+                beat = self.heartbeat()
+                await self._to_every_socket(lambda socket, beat=beat: socket.send_frame(beat))
+
+    def heartbeat(self):
+        """The last number this room has written (read from the cache when the room opened),
+        from which a page newly connected knows which number comes next. With an empty list
+        of events, so a reader that knows no heartbeats skips it."""
+        beat = {"heartbeat": True, "seq": self.last_sequence_number, "events": []}
+        return Frame(json.dumps(beat))
+
     async def _hang_up(self, owner):
         async def close_theirs(socket):
             if socket.owner == owner:
@@ -112,7 +140,12 @@ class Room:
         await self._to_every_socket(close_theirs)
 
     async def _write(self, group, items):
-        frame = Frame('{"events":[' + ",".join(items) + "]}")
+        numbers = [number for number, _ in items if isinstance(number, int)]
+        head = ""
+        if numbers:
+            self.last_sequence_number = max(numbers)
+            head = f'"seq":{self.last_sequence_number},"count":{len(numbers)},'
+        frame = Frame("{" + head + '"events":[' + ",".join(text for _, text in items) + "]}")
         async with self._writing:
             await self._to_every_socket(lambda socket: socket.send_frame(frame))
 
@@ -157,6 +190,7 @@ class Room:
         if _rooms.get(self.group) is self:
             del _rooms[self.group]
         self._keeper.cancel()
+        self._heart.cancel()
         if self.channel:
             # Leave before we stop listening: a message still on its way is read, not left
             # waiting in the layer for a reader that never comes.

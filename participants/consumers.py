@@ -10,7 +10,7 @@ from live.addresses import scope_client_address
 from live.sockets import CLOSE_FLOOD, CLOSE_NOT_ALLOWED, LiveConsumer
 from participants import ratelimit, selectors, services, tokens
 from participants.models import Contribution
-from participants.renderers import PARTICIPANTS, participant_fragment
+from participants.renderers import PARTICIPANTS, participant_fragment, withdrawn_notice
 from workshops.models import Prompt
 from workshops.selectors import workshop_by_code
 
@@ -69,7 +69,12 @@ class ParticipantConsumer(LiveConsumer):
         message = {}
         try:
             message = self._parse(text_data, bytes_data)
-            handler = {"contribute": self.contribute, "vote": self.vote}.get(message.get("type"))
+            handler = {
+                "contribute": self.contribute,
+                "vote": self.vote,
+                "withdraw": self.withdraw,
+                "undo_withdraw": self.undo_withdraw,
+            }.get(message.get("type"))
             if handler is None:
                 raise Refused("Unknown message type.")
             reply = await handler(message)
@@ -160,6 +165,49 @@ class ParticipantConsumer(LiveConsumer):
             "choice": choice,
             "html": participant_fragment(shown, participant),
         }
+
+    async def withdraw(self, message):
+        contribution_id = self._contribution_id(message)
+        return await database_sync_to_async(self._withdraw)(contribution_id)
+
+    def _withdraw(self, contribution_id):
+        contribution = Contribution.objects.filter(
+            pk=contribution_id, workshop_id=self.workshop_id
+        ).first()
+        if contribution is None:
+            raise Refused("That post no longer exists.")
+        participant = self._participant_now()
+        services.contribution_withdraw(participant=participant, contribution=contribution)
+        return {
+            "type": "ack",
+            "action": "withdraw",
+            "contribution": contribution_id,
+            "html": withdrawn_notice(contribution),
+        }
+
+    async def undo_withdraw(self, message):
+        contribution_id = self._contribution_id(message)
+        return await database_sync_to_async(self._undo_withdraw)(contribution_id)
+
+    def _undo_withdraw(self, contribution_id):
+        participant = self._participant_now()
+        contribution = services.contribution_withdraw_undo(
+            participant=participant, contribution_id=contribution_id
+        )
+        return {
+            "type": "ack",
+            "action": "undo_withdraw",
+            "contribution": contribution_id,
+            "prompt": contribution.prompt_id,
+            "html": participant_fragment(contribution, participant),
+        }
+
+    @staticmethod
+    def _contribution_id(message):
+        try:
+            return int(message["contribution"])
+        except (KeyError, TypeError, ValueError) as error:
+            raise Refused("Please say which of your posts this is about.") from error
 
     def _participant_now(self):
         """The participant and their workshop as stored now, read afresh for every action: a

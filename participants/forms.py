@@ -3,10 +3,11 @@ import uuid
 from django import forms
 from django.conf import settings
 
+from accounts import govuk
 from participants.models import StakeholderGroup
 
 
-class JoinCodeForm(forms.Form):
+class JoinCodeForm(govuk.Form):
     code = forms.CharField(
         label="Workshop code",
         max_length=20,
@@ -17,7 +18,7 @@ class JoinCodeForm(forms.Form):
     )
 
 
-class ParticipantJoinForm(forms.Form):
+class ParticipantJoinForm(govuk.Form):
     group = forms.ModelChoiceField(
         queryset=StakeholderGroup.objects.all(),
         label="Who are you here for?",
@@ -30,9 +31,18 @@ class ParticipantJoinForm(forms.Form):
         max_length=40,
         required=False,
         help_text="Use a first name or a nickname. You do not have to give your real name.",
+        error_messages={"max_length": "Your name must be 40 characters or fewer"},
     )
     table_number = forms.IntegerField(
-        label="Table number (if you have one)", min_value=1, max_value=500, required=False
+        label="Table number (if you have one)",
+        min_value=1,
+        max_value=500,
+        required=False,
+        error_messages={
+            "invalid": "Enter your table number as a number, like 3, or leave it empty",
+            "min_value": "Table numbers start at 1",
+            "max_value": "Table numbers go up to 500",
+        },
     )
     consent = forms.BooleanField(
         label="I am happy for what I write to be used as described above.",
@@ -40,7 +50,7 @@ class ParticipantJoinForm(forms.Form):
     )
 
 
-class ContributionForm(forms.Form):
+class ContributionForm(govuk.Form):
     # Length and emptiness are checked by the service, so the socket and this form agree. No
     # maxlength: the browser would cut a long paste silently; the character count explains.
     text = forms.CharField(label="Your answer", required=False, strip=False)

@@ -40,12 +40,25 @@ class Participant(models.Model):
         return self.display_name or f"{self.group.short_name} participant"
 
 
+# How long a participant has to undo withdrawing a post; then the row is deleted.
+WITHDRAWAL_UNDO_SECONDS = 10
+
+
+class ContributionManager(models.Manager):
+    """Posts as everyone sees them: never one its author has withdrawn, in the seconds it
+    waits to be deleted (or brought back by an undo), wherever it is read from."""
+
+    def get_queryset(self):
+        return super().get_queryset().exclude(state=Contribution.State.WITHDRAWN)
+
+
 class Contribution(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", "Waiting for approval"
         VISIBLE = "visible", "Visible"
         HIDDEN = "hidden", "Hidden"
         MERGED = "merged", "Merged into another"
+        WITHDRAWN = "withdrawn", "Withdrawn by its author"
 
     workshop = models.ForeignKey(
         "workshops.Workshop", on_delete=models.CASCADE, related_name="contributions"
@@ -78,9 +91,20 @@ class Contribution(models.Model):
         blank=True,
         related_name="+",
     )
+    # When its author withdrew it, and the state an undo puts back; the row is deleted
+    # once the undo's time is up (participants.tasks).
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_from = models.CharField(max_length=10, choices=State.choices, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
+    # `with_withdrawn` is for the withdrawal services alone; every other reading goes
+    # through `objects`, the default manager, which related managers such as
+    # workshop.contributions use too.
+    with_withdrawn = models.Manager()
+    objects = ContributionManager()
+
     class Meta:
+        default_manager_name = "objects"
         ordering = ["-created", "-pk"]
         constraints = [
             models.UniqueConstraint(

@@ -22,6 +22,12 @@ def participant_fragment(contribution, participant=None):
     return render_to_string("participants/_contribution.html", context)
 
 
+def withdrawn_notice(contribution):
+    """'Post withdrawn', with the button that brings it back while there is time."""
+    context = {"contribution": contribution, "workshop": contribution.workshop}
+    return render_to_string("participants/_withdrawn.html", context)
+
+
 def _phone_operations(contribution):
     phone_id = f"contribution-{contribution.pk}"
     if contribution.state == Contribution.State.VISIBLE:

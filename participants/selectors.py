@@ -1,6 +1,9 @@
-from django.db.models import Exists, OuterRef, Q, Subquery
+from datetime import timedelta
 
-from participants.models import Contribution, Participant, Vote
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from participants.models import WITHDRAWAL_UNDO_SECONDS, Contribution, Participant, Vote
 
 
 def participant_get(*, workshop, participant_id):
@@ -54,5 +57,31 @@ def feed_contribution(*, participant, contribution_id):
         Contribution.objects.filter(workshop=participant.workshop, pk=contribution_id)
         .select_related("participant__group")
         .annotate(my_vote=Subquery(my_vote.values("choice")[:1]))
+        .first()
+    )
+
+
+def withdrawal_undo_deadline():
+    """Posts withdrawn before this can no longer be brought back."""
+    return timezone.now() - timedelta(seconds=WITHDRAWAL_UNDO_SECONDS)
+
+
+def withdrawal_to_undo(*, participant, contribution_id):
+    """The participant's post withdrawn so lately that it can still be brought back, or None
+    (for any other id, including one that is no id at all)."""
+    try:
+        contribution_id = int(contribution_id)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < contribution_id < 2**63:
+        return None
+    return (
+        Contribution.with_withdrawn.filter(
+            pk=contribution_id,
+            participant=participant,
+            state=Contribution.State.WITHDRAWN,
+            withdrawn_at__gt=withdrawal_undo_deadline(),
+        )
+        .select_related("workshop")
         .first()
     )

@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from accounts import audit
 from live.events import announce
-from participants import ratelimit, signals
-from participants.models import Contribution, Participant, Vote
+from participants import ratelimit, selectors, signals, tasks
+from participants.models import WITHDRAWAL_UNDO_SECONDS, Contribution, Participant, Vote
 from participants.privacy import mask_personal_data
 from participants.text import tidy_text
 
@@ -97,7 +97,9 @@ def contribution_create(*, participant, prompt, text, client_id, entered_by=None
     while the workshop holds posts for approval. Posts a facilitator enters (`entered_by`)
     are neither held nor rate-limited: they are already moderated, and cards come in piles.
     """
-    existing = Contribution.objects.filter(participant=participant, client_id=client_id).first()
+    # A withdrawn post keeps its client id until it is deleted: a retry is still that post.
+    sent = Contribution.with_withdrawn.filter(participant=participant, client_id=client_id)
+    existing = sent.first()
     if existing:
         return existing, False
     text = clean_contribution_text(text)
@@ -125,7 +127,7 @@ def contribution_create(*, participant, prompt, text, client_id, entered_by=None
             _announce(signals.contribution_created, contribution)
     except IntegrityError:
         # Two sends of the same post raced; the first one saved is the post.
-        return Contribution.objects.get(participant=participant, client_id=client_id), False
+        return sent.get(), False
     return contribution, True
 
 
@@ -173,16 +175,48 @@ def vote_cast(*, participant, contribution, choice):
         limit=settings.VOTES_PER_MINUTE,
         message="You have voted a lot in the last minute. Please wait a moment, then try again.",
     )
-    vote, _ = Vote.objects.update_or_create(
-        participant=participant, contribution=contribution, defaults={"choice": choice}
-    )
-    announce(
-        signals.votes_changed,
-        Vote,
-        workshop_id=contribution.workshop_id,
-        contribution_ids=[contribution.pk],
-    )
+    with transaction.atomic():
+        vote, before = _vote_saved(participant, contribution, choice)
+        signals.vote_recorded.send(
+            Vote,
+            workshop_id=contribution.workshop_id,
+            contribution_id=contribution.pk,
+            group_id=participant.group_id,
+            before=before,
+            after=choice,
+        )
+        announce(
+            signals.votes_changed,
+            Vote,
+            workshop_id=contribution.workshop_id,
+            contribution_ids=[contribution.pk],
+        )
     return vote
+
+
+def _vote_saved(participant, contribution, choice):
+    """Save someone's vote; returns it and the choice it replaced (None for a first vote).
+
+    Their vote is locked while it changes, so two sent at the same moment are recorded one
+    after the other, each knowing the choice the other left.
+    """
+    votes = Vote.objects.select_for_update().filter(
+        participant=participant, contribution=contribution
+    )
+    vote = votes.first()
+    if vote is None:
+        try:
+            with transaction.atomic():
+                created = Vote.objects.create(
+                    participant=participant, contribution=contribution, choice=choice
+                )
+            return created, None
+        except IntegrityError:
+            vote = votes.get()  # their first vote, sent twice at once: the other one saved it
+    before = vote.choice
+    vote.choice = choice
+    vote.save(update_fields=["choice", "updated"])
+    return vote, before
 
 
 MODERATION_STATES = (
@@ -252,6 +286,9 @@ def contribution_merge(*, duplicate, into, by=None):
             vote.save(update_fields=["contribution"])
         else:
             vote.delete()
+    signals.votes_rewritten.send(
+        Vote, workshop_id=into.workshop_id, contribution_ids=[duplicate.pk, into.pk]
+    )
     duplicate.state = Contribution.State.MERGED
     duplicate.merged_into = into
     duplicate.save(update_fields=["state", "merged_into"])
@@ -273,20 +310,62 @@ def contribution_release_personal_data(*, contribution, by):
 
 @transaction.atomic
 def contribution_withdraw(*, participant, contribution):
-    """A participant takes back their own post: it is deleted, with its votes."""
+    """A participant takes back their own post: it leaves every screen at once, and is
+    deleted, with its votes, WITHDRAWAL_UNDO_SECONDS later unless they undo it first."""
     if contribution.participant_id != participant.pk:
         raise ValidationError("You can only withdraw your own posts.")
     if not participant.workshop.is_live:
         raise ValidationError("This workshop has finished. Ask the organisers to remove it.")
     audit.record("withdraw", contribution, workshop_id=contribution.workshop_id)
-    workshop_id, contribution_id = contribution.workshop_id, contribution.pk
-    contribution.delete()
+    contribution.withdrawn_from = contribution.state
+    contribution.state = Contribution.State.WITHDRAWN
+    contribution.withdrawn_at = timezone.now()
+    contribution.save(update_fields=["state", "withdrawn_from", "withdrawn_at"])
     announce(
         signals.contribution_withdrawn,
         Contribution,
-        workshop_id=workshop_id,
-        contribution_id=contribution_id,
+        workshop_id=contribution.workshop_id,
+        contribution_id=contribution.pk,
     )
+    due = (contribution.pk, contribution.withdrawn_at.isoformat())
+    transaction.on_commit(
+        lambda: tasks.delete_withdrawn_contribution.apply_async(
+            due, countdown=WITHDRAWAL_UNDO_SECONDS
+        )
+    )
+    return contribution
+
+
+@transaction.atomic
+def contribution_withdraw_undo(*, participant, contribution_id):
+    """Bring back a post its author withdrew in the last WITHDRAWAL_UNDO_SECONDS, votes and
+    all, as it was; every screen shows it again."""
+    contribution = (
+        Contribution.with_withdrawn.select_for_update()
+        .filter(pk=contribution_id, participant=participant, state=Contribution.State.WITHDRAWN)
+        .first()
+    )
+    if contribution is None or contribution.withdrawn_at < selectors.withdrawal_undo_deadline():
+        raise ValidationError("It is too late to undo that: the post has been deleted.")
+    contribution.state = contribution.withdrawn_from or Contribution.State.VISIBLE
+    contribution.withdrawn_from = ""
+    contribution.withdrawn_at = None
+    contribution.save(update_fields=["state", "withdrawn_from", "withdrawn_at"])
+    audit.record("withdraw_undo", contribution, workshop_id=contribution.workshop_id)
+    _announce(signals.contribution_moderated, contribution, before=Contribution.State.WITHDRAWN)
+    return contribution
+
+
+def withdrawn_contributions_delete(*, contribution_id=None, withdrawn_at=None):
+    """Delete the post withdrawn at `withdrawn_at` (unless it was brought back, or withdrawn
+    again since), and any other withdrawn post whose undo time is up: one a restarted
+    process never got round to is not kept either. Returns how many posts were deleted."""
+    withdrawn = Contribution.with_withdrawn.filter(state=Contribution.State.WITHDRAWN)
+    due = withdrawn.filter(withdrawn_at__lte=selectors.withdrawal_undo_deadline())
+    if contribution_id is not None:
+        due = due | withdrawn.filter(pk=contribution_id, withdrawn_at=withdrawn_at)
+    deleted, by_model = due.delete()
+    return by_model.get(Contribution._meta.label, 0)
 
 
 def _checkpoint_sqlite_log():
@@ -310,7 +389,14 @@ def participant_erase(*, participant, by):
     votes = participant.votes.count()
     audit.record("erase_participant", participant, actor=by, contributions=posts, votes=votes)
     participant_id = participant.pk
+    # Their votes on others' posts go with them; their own posts take their counts along.
+    voted_on = list(
+        participant.votes.exclude(contribution__participant=participant).values_list(
+            "contribution_id", flat=True
+        )
+    )
     participant.delete()
+    signals.votes_rewritten.send(Vote, workshop_id=workshop_id, contribution_ids=voted_on)
     announce(
         signals.participant_erased,
         Participant,

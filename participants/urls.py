@@ -11,4 +11,9 @@ urlpatterns = [
     path("w/<str:code>/post/", views.contribute, name="contribute"),
     path("w/<str:code>/vote/<int:contribution_id>/", views.vote, name="vote"),
     path("w/<str:code>/withdraw/<int:contribution_id>/", views.withdraw, name="withdraw"),
+    path(
+        "w/<str:code>/withdraw/<int:contribution_id>/undo/",
+        views.withdraw_undo,
+        name="withdraw_undo",
+    ),
 ]

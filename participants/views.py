@@ -101,6 +101,10 @@ def render_feed(request, participant, *, failed_form=None, status=200):
         "prompts": prompts,
         "unplaced_form": unplaced_form,
     }
+    # Without the page's script, the Undo for a post just withdrawn is on the page itself.
+    context["withdrawn"] = selectors.withdrawal_to_undo(
+        participant=participant, contribution_id=request.GET.get("withdrawn")
+    )
     # A live page re-syncing asks for just its live region.
     template = "participants/_feed_live.html" if request.htmx else "participants/feed.html"
     return render(request, template, context, status=status)
@@ -223,9 +227,24 @@ def withdraw(request, workshop, participant, contribution_id):
         services.contribution_withdraw(participant=participant, contribution=contribution)
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
-    else:
-        messages.success(request, "Your post has been withdrawn and deleted.")
-    return redirect("participants:workshop", code=workshop.join_code)
+        return redirect("participants:workshop", code=workshop.join_code)
+    feed = reverse("participants:workshop", args=[workshop.join_code])
+    return redirect(f"{feed}?withdrawn={contribution.pk}")
+
+
+@require_POST
+@participant_required
+def withdraw_undo(request, workshop, participant, contribution_id):
+    try:
+        contribution = services.contribution_withdraw_undo(
+            participant=participant, contribution_id=contribution_id
+        )
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+        return redirect("participants:workshop", code=workshop.join_code)
+    messages.success(request, "Your post is back.")
+    anchor = f"#contribution-{contribution.pk}"
+    return redirect(reverse("participants:workshop", args=[workshop.join_code]) + anchor)
 
 
 def csrf_failure(request, reason=""):

@@ -1,9 +1,10 @@
 from django import forms
 
+from accounts import govuk
 from pillars.models import Framework, Pillar, Recommendation
 
 
-class FrameworkForm(forms.ModelForm):
+class FrameworkForm(govuk.ModelForm):
     class Meta:
         model = Framework
         fields = ["name", "description", "sources"]
@@ -11,9 +12,10 @@ class FrameworkForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "sources": forms.Textarea(attrs={"rows": 3}),
         }
+        error_messages = {"name": {"required": "Enter the framework’s name"}}
 
 
-class PillarForm(forms.ModelForm):
+class PillarForm(govuk.ModelForm):
     class Meta:
         model = Pillar
         fields = ["number", "title", "summary", "easy_read"]
@@ -21,9 +23,13 @@ class PillarForm(forms.ModelForm):
             "summary": forms.Textarea(attrs={"rows": 2}),
             "easy_read": forms.Textarea(attrs={"rows": 2}),
         }
+        error_messages = {
+            "number": {"required": "Enter the pillar’s number"},
+            "title": {"required": "Enter the pillar’s title"},
+        }
 
 
-class RecommendationForm(forms.ModelForm):
+class RecommendationForm(govuk.ModelForm):
     class Meta:
         model = Recommendation
         fields = ["number", "pillar", "title", "summary", "easy_read", "needs_completion"]
@@ -31,6 +37,11 @@ class RecommendationForm(forms.ModelForm):
             "title": forms.Textarea(attrs={"rows": 2}),
             "summary": forms.Textarea(attrs={"rows": 2}),
             "easy_read": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {
+            "number": {"required": "Enter the recommendation’s number"},
+            "pillar": {"required": "Choose the pillar the recommendation sits under"},
+            "title": {"required": "Enter the recommendation’s title"},
         }
 
     def __init__(self, *args, framework, **kwargs):

@@ -11,6 +11,20 @@ class SynthesisConfig(AppConfig):
             signal.connect(_embed_posts, dispatch_uid=f"synthesis-embed-{id(signal)}")
         signals.participant_erased.connect(_forget_erased, dispatch_uid="synthesis-erased")
         signals.workshop_purged.connect(_forget_purged, dispatch_uid="synthesis-purged")
+        signals.vote_recorded.connect(_count_vote, dispatch_uid="synthesis-count-vote")
+        signals.votes_rewritten.connect(_recount_votes, dispatch_uid="synthesis-recount-votes")
+
+
+def _count_vote(sender, **event):
+    from synthesis import tallies
+
+    tallies.count_vote(**event)
+
+
+def _recount_votes(sender, contribution_ids, **event):
+    from synthesis import tallies
+
+    tallies.recount(contribution_ids)
 
 
 def _embed_posts(sender, workshop_id, **event):

@@ -9,21 +9,23 @@ Reading the board costs a fixed number of queries, however many items and votes 
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import F, Prefetch
 
 from participants.models import Contribution, StakeholderGroup, Vote
-from pillars.models import Pillar
+from pillars.models import Pillar, Recommendation
 from synthesis.models import Judgement, ReportChoice, Theme, recommendations_of
 from synthesis.selectors import (
-    CHOICE_FIELD,
     as_tallies,
     group_tallies,
     present_groups,
     thresholds,
     vote_counts,
 )
-from synthesis.stats import Classification, Stance, Tally, Verdict, classify
+from synthesis.stats import NO_VOTES, Classification, Stance, Tally, Verdict, classify
+from synthesis.tallies import CHOICE_FIELD
+from workshops.models import Workshop
 
 # The order classes are shown in: agreement first, then debate, then the rest.
 VERDICT_ORDER = [
@@ -91,14 +93,29 @@ class Item:
     regions: list = field(default_factory=list)
     judgement: Judgement | None = None
     report_choice: ReportChoice | None = None
-    lines: list = field(default_factory=list)
+    # Every group, in display order, for `lines`.
+    groups: list = field(default_factory=list)
     # The class the rule gives at series scope, which is what decisions are made against;
     # None where a filtered board cannot tell (a theme with some of its posts filtered out).
     series_verdict: Verdict | None = None
 
     @property
     def total(self):
-        return sum(self.tallies.values(), Tally())
+        return self.reading.overall.tally
+
+    @cached_property
+    def lines(self):
+        """Each group's view of the item: made only for the items a page shows."""
+        return [
+            GroupLine(
+                group,
+                self.tallies.get(group.slug, NO_VOTES),
+                self.reading.groups[group.slug].stance
+                if group.slug in self.reading.groups
+                else Stance.NO_DATA,
+            )
+            for group in self.groups
+        ]
 
     @property
     def recommendation_id(self):
@@ -131,6 +148,21 @@ class Item:
     @property
     def anchor(self):
         return f"{self.kind}-{self.pk}"
+
+    def _group_names(self, slugs):
+        names = {group.slug: group.name for group in self.groups}
+        return [names.get(slug, slug) for slug in slugs]
+
+    @property
+    def groups_not_with_majority(self):
+        """The rule's groups not yet with the majority, by the names people know them by."""
+        return self._group_names(self.reading.not_with_majority)
+
+    @property
+    def widest_gap(self):
+        """(group, group, z) of the two groups furthest apart, by name; None if not divided."""
+        pair = self.reading.divergent_pair
+        return (*self._group_names(pair[:2]), pair[2]) if pair else None
 
 
 @dataclass
@@ -176,21 +208,12 @@ def build_board(
         )
     )
     themed = {member.pk for theme in themes for member in theme.members}
-    items = _contribution_items(contributions.exclude(pk__in=themed), present, rules)
+    items = _contribution_items(contributions.exclude(pk__in=themed), present, rules, groups)
     items += _theme_items([t for t in themes if t.members], present, rules)
     _attach_decisions(items, series)
     _attach_series_verdicts(items, series, rules, filtered=bool(workshop or region or group))
     for item in items:
-        item.lines = [
-            GroupLine(
-                g,
-                item.tallies.get(g.slug, Tally()),
-                item.reading.groups[g.slug].stance
-                if g.slug in item.reading.groups
-                else Stance.NO_DATA,
-            )
-            for g in groups
-        ]
+        item.groups = groups
     if verdict:
         items = [item for item in items if item.verdict == verdict]
     if recommendation:
@@ -212,24 +235,55 @@ def _visible_contributions(series, *, workshop, region, group):
     return contributions
 
 
-def _contribution_items(contributions, present, rules):
-    contributions = list(contributions)
-    tallies = group_tallies(Contribution.objects.filter(pk__in=[c.pk for c in contributions]))
-    return [
-        Item(
-            kind="contribution",
-            pk=c.pk,
-            text=c.public_text,
-            created=c.created,
-            recommendations=recommendations_of([c]),
-            tallies=tallies.get(c.pk, {}),
-            reading=classify(tallies.get(c.pk, {}), present, rules),
-            author_group=c.participant.group,
-            author_id=c.participant_id,
-            workshop=c.workshop,
+# What a post's item reads of the post itself; the rest is shared (see _contribution_items).
+POST_FIELDS = (
+    "text",
+    "masked_text",
+    "personal_data",
+    "personal_data_released",
+    "created",
+    "workshop_id",
+    "participant_id",
+)
+
+
+def _contribution_items(contributions, present, rules, groups):
+    """An item for each post. A post is read as one row: its workshop, its author's group and
+    its recommendation are a handful of objects per series, each made once and shared, not
+    one model each per post."""
+    posts = list(
+        contributions.select_related(None)
+        .only(*POST_FIELDS)
+        .annotate(
+            author_group_id=F("participant__group_id"),
+            recommendation_id=F("prompt__recommendation_id"),
         )
-        for c in contributions
-    ]
+    )
+    workshops = Workshop.objects.in_bulk({post.workshop_id for post in posts})
+    groups = {group.pk: group for group in groups}
+    recommendations = Recommendation.objects.in_bulk(
+        {post.recommendation_id for post in posts} - {None}
+    )
+    tallies = group_tallies(contributions)
+    items = []
+    for post in posts:
+        by_group = tallies.get(post.pk, {})
+        recommendation = recommendations.get(post.recommendation_id)
+        items.append(
+            Item(
+                kind="contribution",
+                pk=post.pk,
+                text=post.public_text,
+                created=post.created,
+                recommendations=[recommendation] if recommendation else [],
+                tallies=by_group,
+                reading=classify(by_group, present, rules),
+                author_group=groups[post.author_group_id],
+                author_id=post.participant_id,
+                workshop=workshops[post.workshop_id],
+            )
+        )
+    return items
 
 
 def _theme_items(themes, present, rules):
@@ -241,7 +295,7 @@ def _theme_items(themes, present, rules):
         regions = [
             (region, classify(region_tallies, present, rules))
             for region, region_tallies in sorted(by_region.get(theme.pk, {}).items())
-            if sum(region_tallies.values(), Tally()).total >= rules.min_total_votes
+            if sum(region_tallies.values(), NO_VOTES).total >= rules.min_total_votes
         ]
         items.append(
             Item(
@@ -360,7 +414,7 @@ def contribution_items(series, workshop=None):
     rules = thresholds()
     present = present_groups(workshop=workshop) if workshop else present_groups(series=series)
     contributions = _visible_contributions(series, workshop=workshop, region="", group=None)
-    items = _contribution_items(contributions, present, rules)
+    items = _contribution_items(contributions, present, rules, StakeholderGroup.objects.all())
     _attach_decisions(items, series)
     return items
 
@@ -379,5 +433,7 @@ def find_item(series, kind, pk):
         items = _theme_items(list(themes), present, rules)
     else:
         contributions = _visible_contributions(series, workshop=None, region="", group=None)
-        items = _contribution_items(contributions.filter(pk=pk), present, rules)
+        items = _contribution_items(
+            contributions.filter(pk=pk), present, rules, StakeholderGroup.objects.all()
+        )
     return items[0] if items else None

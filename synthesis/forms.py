@@ -1,12 +1,13 @@
 from django import forms
 
+from accounts import govuk
 from participants.models import StakeholderGroup
 from pillars.models import Pillar, Recommendation
 from synthesis.board import VERDICT_ORDER
 from synthesis.models import Finding, ReportChoice, ReportExport, ReportText
 
 
-class SeriesFilterForm(forms.Form):
+class SeriesFilterForm(govuk.Form):
     workshop = forms.ModelChoiceField(queryset=None, required=False)
     region = forms.ChoiceField(required=False)
     pillar = forms.ModelChoiceField(queryset=None, required=False)
@@ -35,7 +36,9 @@ class PostNumbersField(forms.CharField):
         value = super().to_python(value)
         parts = [p for p in value.replace(",", " ").split() if p]
         if not all(p.isdigit() for p in parts):
-            raise forms.ValidationError("Please type post numbers only, separated by commas.")
+            raise forms.ValidationError(
+                "Type post numbers only, separated by commas, like 12, 40, 57"
+            )
         return sorted({int(p) for p in parts})
 
 
@@ -58,17 +61,25 @@ class BoardFilterForm(SeriesFilterForm):
         ]
 
 
-class JudgementForm(forms.Form):
-    verdict = forms.ChoiceField(label="Class", choices=[(v.value, v.label) for v in VERDICT_ORDER])
+class JudgementForm(govuk.Form):
+    verdict = forms.ChoiceField(
+        label="Class",
+        choices=[(v.value, v.label) for v in VERDICT_ORDER],
+        error_messages={
+            "required": "Choose a class",
+            "invalid_choice": "Choose one of the classes listed",
+        },
+    )
     reason = forms.CharField(
         label="Reason (needed if you change the class)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
+        error_messages={"max_length": "The reason must be 2,000 characters or fewer"},
     )
 
 
-class ReportChoiceForm(forms.Form):
+class ReportChoiceForm(govuk.Form):
     choice = forms.ChoiceField(
         label="In the report",
         required=False,
@@ -76,27 +87,46 @@ class ReportChoiceForm(forms.Form):
     )
 
 
-class PostNumbersForm(forms.Form):
-    contributions = PostNumbersField()
+class PostNumbersForm(govuk.Form):
+    contributions = PostNumbersField(label="Post numbers")
 
 
-class ThemeForm(forms.Form):
-    title = forms.CharField(max_length=300, label="What the posts say, in one line")
+class ThemeForm(govuk.Form):
+    title = forms.CharField(
+        max_length=300,
+        label="What the posts say, in one line",
+        error_messages={
+            "required": "Enter what the posts say, in one line",
+            "max_length": "The line must be %(limit_value)d characters or fewer "
+            "(it has %(show_value)d)",
+        },
+    )
     contributions = PostNumbersField(
-        label="Post numbers", help_text="The numbers shown on the board, e.g. 12, 40, 57."
+        label="Post numbers",
+        help_text="The numbers shown on the board, e.g. 12, 40, 57.",
+        error_messages={"required": "Enter the numbers of the posts the theme links"},
     )
 
 
-class FindingForm(forms.Form):
-    title = forms.CharField(max_length=300)
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}))
+class FindingForm(govuk.Form):
+    title = forms.CharField(
+        max_length=300, error_messages={"required": "Enter the finding’s title"}
+    )
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Enter the finding itself, under its title"},
+    )
     easy_read = forms.CharField(
         max_length=200,
         required=False,
         label="Easy Read sentence",
         help_text="The finding in one short sentence of everyday words.",
     )
-    kind = forms.ChoiceField(choices=Finding.Kind.choices, label="Common ground or debate")
+    kind = forms.ChoiceField(
+        choices=Finding.Kind.choices,
+        label="Common ground or debate",
+        error_messages={"required": "Choose whether it is common ground or a debate"},
+    )
     pillar = forms.ModelChoiceField(queryset=None, required=False)
     contributions = PostNumbersField(
         label="Evidence: post numbers",
@@ -116,10 +146,11 @@ class FindingForm(forms.Form):
         self.fields["themes"].queryset = series.themes.all()
 
 
-class ExportForm(forms.Form):
+class ExportForm(govuk.Form):
     kind = forms.ChoiceField(
         choices=ReportExport.Kind.choices,
         label="What to export",
+        error_messages={"required": "Choose what to export"},
         help_text="The Excel file starts with a README sheet that explains every column. "
         "The Pol.is option gives comments.csv and participants-votes.csv laid out exactly as "
         "Pol.is exports them, for software made to read them, with groups.csv to say which "
@@ -143,7 +174,7 @@ MARKDOWN_HINT = (
 )
 
 
-class ReportTextForm(forms.ModelForm):
+class ReportTextForm(govuk.ModelForm):
     class Meta:
         model = ReportText
         fields = ReportText.FIELDS
@@ -157,10 +188,10 @@ class ReportTextForm(forms.ModelForm):
         }
 
 
-class FinalVersionForm(forms.Form):
+class FinalVersionForm(govuk.Form):
     reviewed = forms.BooleanField(
         label="I have read this draft, including the classes no analyst has confirmed",
         error_messages={
-            "required": "Please confirm you have read the draft before making it final."
+            "required": "Tick to confirm you have read the draft before making it final"
         },
     )

@@ -361,3 +361,29 @@ class DismissedSuggestion(models.Model):
 
     def __str__(self):
         return f"Dismissed suggestion of {len(self.contribution_ids)} posts"
+
+
+class GroupTally(models.Model):
+    """How one group voted on one post, kept in step with the votes as they are cast
+    (synthesis.tallies) so the board and reports read counts instead of counting. The
+    author's own vote is never in it."""
+
+    contribution = models.ForeignKey(
+        "participants.Contribution", on_delete=models.CASCADE, related_name="group_tallies"
+    )
+    group = models.ForeignKey(
+        "participants.StakeholderGroup", on_delete=models.CASCADE, related_name="+"
+    )
+    # Not positive-only: a count that has drifted must never stop a vote from being saved;
+    # `repair_tallies` puts it right.
+    agree = models.IntegerField(default=0)
+    disagree = models.IntegerField(default=0)
+    passes = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contribution", "group"], name="one_tally_per_group")
+        ]
+
+    def __str__(self):
+        return f"Tally of {self.contribution_id} for group {self.group_id}"

@@ -5,14 +5,9 @@ from django.db.models import Count, F, Q
 from django.template.defaultfilters import pluralize
 
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
+from synthesis import tallies
 from synthesis.models import ReportText, ReportVersion
 from synthesis.stats import OTHER, Tally, Thresholds, classify
-
-CHOICE_FIELD = {
-    Vote.Choice.AGREE: "agree",
-    Vote.Choice.DISAGREE: "disagree",
-    Vote.Choice.PASS: "passes",
-}
 
 
 def report_text(series, workshop=None):
@@ -58,23 +53,10 @@ def thresholds():
 def group_tallies(contributions):
     """{contribution id: {group slug: Tally}} for a queryset of contributions, in one query.
 
-    The author's own vote is left out, whatever the route it came by.
+    Read from the counts kept as votes are cast (synthesis.tallies), so the author's own
+    vote is left out, whatever the route it came by.
     """
-    rows = (
-        Vote.objects.filter(contribution__in=contributions.values("pk"))
-        .exclude(participant=F("contribution__participant"))
-        .values_list("contribution_id", "participant__group__slug")
-        .annotate(
-            agree=Count("pk", filter=Q(choice=Vote.Choice.AGREE)),
-            disagree=Count("pk", filter=Q(choice=Vote.Choice.DISAGREE)),
-            passes=Count("pk", filter=Q(choice=Vote.Choice.PASS)),
-        )
-        .order_by()
-    )
-    tallies = defaultdict(dict)
-    for contribution_id, slug, agree, disagree, passes in rows:
-        tallies[contribution_id][slug] = Tally(agree, disagree, passes)
-    return dict(tallies)
+    return tallies.stored_by_post(contributions.values("pk"))
 
 
 def vote_counts():

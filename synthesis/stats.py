@@ -140,12 +140,32 @@ class Tally:
     def total(self) -> int:
         return self.agree + self.disagree + self.passes
 
+    @classmethod
+    def pooled(cls, tallies: Iterable[Tally]) -> Tally:
+        """Many tallies as one, made in one go rather than one sum at a time."""
+        tallies = list(tallies)
+        return cls(
+            sum(t.agree for t in tallies),
+            sum(t.disagree for t in tallies),
+            sum(t.passes for t in tallies),
+        )
+
     def __add__(self, other: Tally) -> Tally:
         if not isinstance(other, Tally):
             return NotImplemented
         return Tally(
             self.agree + other.agree, self.disagree + other.disagree, self.passes + other.passes
         )
+
+
+NO_VOTES = Tally()
+
+
+# Tallies are immutable, and a board reads tens of thousands of small counts, most alike:
+# one object each saves making and collecting the rest.
+@functools.lru_cache(maxsize=65536)
+def tally_of(agree: int, disagree: int, passes: int) -> Tally:
+    return Tally(agree, disagree, passes)
 
 
 # A board reads thousands of items whose groups have the same few small counts.
@@ -179,6 +199,8 @@ class GroupReading:
     stance: Stance
 
 
+# Readings are immutable, and a board reads the same few small counts for thousands of items.
+@functools.lru_cache(maxsize=16384)
 def read_group(key: str, tally: Tally, thresholds: Thresholds = DEFAULT) -> GroupReading:
     conf_agree = majority_confidence(tally.agree, tally.total)
     conf_disagree = majority_confidence(tally.disagree, tally.total)
@@ -253,9 +275,9 @@ def classify(
     present = set(present_groups)
     # Sorted so that the result cannot depend on the order groups arrive in.
     keys = sorted(present | set(tallies))
-    readings = {key: read_group(key, tallies.get(key, Tally()), thresholds) for key in keys}
+    readings = {key: read_group(key, tallies.get(key, NO_VOTES), thresholds) for key in keys}
     covered = tuple(k for k in keys if k != OTHER and readings[k].stance is not Stance.NO_DATA)
-    overall = read_group(POOLED, sum(tallies.values(), Tally()), thresholds)
+    overall = read_group(POOLED, Tally.pooled(tallies.values()), thresholds)
     required = groups_required(tallies, present, thresholds)
     consensus = math.prod(readings[k].agree_rate for k in covered) if covered else 0.0
     decision = _decide(readings, covered, overall, required, thresholds)
@@ -370,8 +392,8 @@ def distinguish(key: str, tallies: Mapping[str, Tally]) -> Distinction:
     Of agreeing and disagreeing, the direction with the larger z wins, as in Polis: z says
     how surely the group differs, where the ratio says only by how much.
     """
-    own = tallies.get(key, Tally())
-    rest = sum((tally for k, tally in tallies.items() if k != key), Tally())
+    own = tallies.get(key, NO_VOTES)
+    rest = Tally.pooled(tally for k, tally in tallies.items() if k != key)
     agree = _distinction(key, "agree", own.agree, own.total, rest.agree, rest.total)
     disagree = _distinction(key, "disagree", own.disagree, own.total, rest.disagree, rest.total)
     return agree if agree.z >= disagree.z else disagree

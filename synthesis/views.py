@@ -61,7 +61,9 @@ def workshop_board(request, pk):
     return _board_page(request, workshop.series, workshop=workshop)
 
 
-def _board_page(request, series, workshop=None):
+def _board_page(request, series, workshop=None, judged=None):
+    """The board; `judged` is (item, bound JudgementForm) when a decision on that item was
+    refused, so its form shows again open, with what was chosen and why it was refused."""
     filters = BoardFilterForm(request.GET or None, series=series)
     chosen = dict(filters.cleaned_data) if filters.is_valid() else {}
     chosen = {key: value for key, value in chosen.items() if value}
@@ -72,11 +74,12 @@ def _board_page(request, series, workshop=None):
         "workshop": workshop,
         "filters": filters,
         "board": board.build_board(series, **chosen),
-        "judgement_form": JudgementForm(),
+        "judgement_form": judged[1] if judged else JudgementForm(),
+        "judged_anchor": judged[0].anchor if judged else None,
         "report_choice_form": ReportChoiceForm(),
         "thresholds": selectors.thresholds(),
     }
-    return render(request, "synthesis/board.html", context)
+    return render(request, "synthesis/board.html", context, status=400 if judged else 200)
 
 
 @require_GET
@@ -109,19 +112,18 @@ def _board_anchor(series, kind, item_pk):
 def judge(request, pk, kind, item_pk):
     series = _series(pk)
     item = _board_item(series, kind, item_pk)
-    form = JudgementForm(request.POST)
+    form = JudgementForm(request.POST, auto_id=f"%s-{item.anchor}")
     if form.is_valid():
         try:
             services.judgement_record(
                 series=series, item=item, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            form.add_error(None, error)
         else:
             messages.success(request, "Decision saved.")
-    else:
-        messages.error(request, "Please choose a class.")
-    return _board_anchor(series, kind, item_pk)
+            return _board_anchor(series, kind, item_pk)
+    return _board_page(request, series, judged=(item, form))
 
 
 @require_POST

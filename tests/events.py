@@ -10,12 +10,17 @@ from workshops import signals as workshop_signals
 
 
 def _signals():
-    """{"app.name": signal}, each signal under the app that defines it."""
+    """{"app.name": signal}, each signal under the app that defines it; those sent inside
+    a transaction are not announcements."""
     named = {}
     for module in (workshop_signals, participant_signals):
         app = module.__name__.split(".")[0]
         for name, signal in vars(module).items():
-            if isinstance(signal, Signal) and signal not in named.values():
+            if (
+                isinstance(signal, Signal)
+                and signal not in named.values()
+                and signal not in participant_signals.SENT_IN_TRANSACTION
+            ):
                 named[f"{app}.{name}"] = signal
     return named
 

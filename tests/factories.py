@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import Membership, Organisation
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
 from pillars.models import Framework
+from synthesis import tallies
 from workshops import services as workshop_services
 from workshops.models import Series, Workshop
 
@@ -95,9 +96,16 @@ class ContributionFactory(factory.django.DjangoModelFactory):
 class VoteFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Vote
+        skip_postgeneration_save = True
 
     contribution = factory.SubFactory(ContributionFactory)
     participant = factory.SubFactory(
         ParticipantFactory, workshop=factory.SelfAttribute("..contribution.workshop")
     )
     choice = Vote.Choice.AGREE
+
+    @factory.post_generation
+    def counted(vote, create, extracted, **kwargs):
+        """Saved past the vote service, so its post's counts are made again from its votes."""
+        if create:
+            tallies.recount([vote.contribution_id])

@@ -12,6 +12,7 @@ from django.test import Client
 from participants import ratelimit
 from participants.models import Contribution, Vote
 from pillars.forms import FrameworkForm, PillarFormSet, RecommendationFormSet
+from synthesis import tallies
 from tests.factories import ParticipantFactory, stakeholder_group
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -109,6 +110,7 @@ def populate(workshop, *, posts, voters_per_post=3, slugs=("pcf", "education", "
             choice = choices[(i + j) % 3]
             votes.append(Vote(participant=voter, contribution=contribution, choice=choice))
     Vote.objects.bulk_create(votes)
+    tallies.recount([contribution.pk for contribution in contributions])
     return contributions
 
 

@@ -47,9 +47,11 @@ def wall(workshop, user):
 
 
 async def events(socket, timeout=5):
-    """The operations of the next frame pushed to a socket."""
-    frame = json.loads(await socket.receive_from(timeout=timeout))
-    return frame["events"]
+    """The operations of the next frame pushed to a socket (heartbeats are passed over)."""
+    while True:
+        frame = json.loads(await socket.receive_from(timeout=timeout))
+        if "heartbeat" not in frame:
+            return frame["events"]
 
 
 async def ask(socket, message, timeout=5):

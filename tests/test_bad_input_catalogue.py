@@ -3,8 +3,9 @@
 Entry points: the phone's post form, the phone socket (frames, invalid JSON, JSON nested too
 deep, numbers too big for a float, an escaped lone surrogate, binary frames), the console's
 edit form, the scribe form, theme and finding titles, the filter query strings of the
-console, boards and contributions page, the join code field (and the code in the URL), and
-the display name at joining. There are no uploads.
+console, boards and contributions page, the console's search for a post to merge into, the
+join code field (and the code in the URL), the display name at joining, and the date boxes
+of a new workshop. There are no uploads.
 
 Every case is either refused with a clear message and nothing stored (not even half: no
 scribe participant, no theme without posts, no edit without its original), or stored
@@ -48,6 +49,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from accounts.models import AuditEntry
+from facilitation.models import WallDisplay
 from participants import services as participant_services
 from participants import tokens
 from participants.consumers import ParticipantConsumer
@@ -117,12 +119,15 @@ REFUSALS = {
         "too_long": ("Please keep it to 1,000 characters or fewer (you have 1,001).",),
         "bad_char": (
             "Your text has a character we cannot store.",
-            "Null characters are not allowed.",
+            "has a character we cannot store: take it out and try again",
         ),
     },
     "title": {
-        "too_long": ("Ensure this value has at most 300 characters (it has 1001).",),
-        "bad_char": ("Null characters are not allowed.",),
+        "too_long": (
+            "The line must be 300 characters or fewer (it has 1001)",
+            "Title must be 300 characters or fewer (it has 1001)",
+        ),
+        "bad_char": ("has a character we cannot store: take it out and try again",),
     },
 }
 
@@ -345,6 +350,23 @@ def test_scribe_form(place, case):
     assert_inert(client.get(reverse("facilitation:console", args=[place.workshop.pk])), case.stored)
 
 
+# The date boxes of a new workshop (day, month, year and time)
+
+
+@pytest.mark.parametrize("box", ["day", "month", "year", "time"])
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_workshop_date_boxes(place, case, box):
+    """Anything typed in one box of a real date is refused, said why, and shown back inert."""
+    client = as_user(place.facilitator)
+    data = {"title": "Dated", "kind": "regional"}
+    data |= {"starts_at_day": "2", "starts_at_month": "3", "starts_at_year": "2031"}
+    data |= {"starts_at_time": "10:00", f"starts_at_{box}": case.text}
+    response = client.post(reverse("facilitation:series_detail", args=[place.series.pk]), data)
+    html = assert_inert(response, status=400, stored_text=False)
+    assert 'href="#id_starts_at_0"' in html
+    assert not place.series.workshops.filter(title="Dated").exists()
+
+
 # Theme and finding titles (analysts). Titles are read on the board and printed in the
 # report, so they are held to the rules posts are: overrides and zero-width characters
 # removed, combining marks capped.
@@ -414,9 +436,9 @@ def test_join_code(place, case):
     html = assert_inert(response, stored_text=False)
     typed = case.text.strip()
     if "\x00" in typed:
-        assert "Null characters are not allowed." in html
+        assert "Workshop code has a character we cannot store" in html
     elif len(typed) > 20:
-        assert f"Ensure this value has at most 20 characters (it has {len(typed)})." in html
+        assert f"Workshop code must be 20 characters or fewer (it has {len(typed)})" in html
     else:
         assert "We could not find a workshop with that code." in html
     response = client.get(f"/w/{quote(case.text, safe='')}/")
@@ -482,6 +504,41 @@ def test_the_issues_mixed_filter_query(place):
     for user, url, _ in filter_pages(place):
         response = as_user(user).get(f"{url}?group=<script>&table=-1&verdict=%00&workshop=%ff")
         assert_inert(response, "Still listed", stored_text=False)
+
+
+@pytest.mark.parametrize("case", [*CASES, LONE_SURROGATE], ids=str)
+def test_merge_search_query_strings(place, case):
+    """The console's search for a post to merge into: any words find nothing or posts that
+    hold them, never an error, and are echoed only escaped, in the page and in the fragment."""
+    post = ContributionFactory(participant=place.author, text="A duplicate to merge")
+    ContributionFactory(participant=place.author, text="Unmatched words")
+    url = reverse("facilitation:merge_candidates", args=[place.workshop.pk, post.pk])
+    query = quote(case.text.encode("utf-8", "surrogatepass"), safe="")
+    client = as_user(place.facilitator)
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.get(f"{url}?q={query}", headers=headers)
+        html = assert_inert(response, stored_text=False)
+        assert "Unmatched words" not in html
+
+
+# The console's wall controls
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_wall_controls(place, case):
+    """Nonsense as a pause choice, what to show or a question is refused with a message,
+    the wall stays as it was, and the console echoes nothing of it."""
+    w = place.workshop
+    desk = as_user(place.facilitator)
+    for name, data in [
+        ("wall_pause", {"paused": case.text}),
+        ("wall_show", {"showing": case.text}),
+        ("wall_show", {"showing": "results", "prompt": case.text}),
+    ]:
+        response = desk.post(reverse(f"facilitation:{name}", args=[w.pk]), data, follow=True)
+        html = assert_inert(response, stored_text=False)
+        assert "message-error" in html
+        assert not WallDisplay.objects.filter(workshop=w).exists()
 
 
 # The phone socket
@@ -596,6 +653,49 @@ def test_socket_frames(settings):
     assert stored == sorted(case.stored for case in ACCEPTED)
     for text in stored:
         assert_clean(text)
+
+
+WITHDRAW_FRAMES = {
+    "no_post": '{"type": "withdraw"}',
+    "post_as_text": '{"type": "withdraw", "contribution": "<script>"}',
+    "post_as_list": '{"type": "undo_withdraw", "contribution": [1]}',
+    "infinite_post": '{"type": "undo_withdraw", "contribution": 1e400}',
+    "huge_post": '{"type": "undo_withdraw", "contribution": ' + "9" * 40 + "}",
+    "someone_elses": None,  # filled in with the reader's post
+    "never_withdrawn": None,  # filled in with the author's own post
+}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_socket_withdraw_and_undo_frames():
+    """Withdraw and undo frames naming no post, someone else's, or nonsense get a plain
+    error, and no post changes."""
+    place = make_place(make_workshop(title="Withdraw catalogue"))
+    own = ContributionFactory(participant=place.author)
+    theirs = ContributionFactory(participant=place.reader)
+    frames = {
+        **WITHDRAW_FRAMES,
+        "someone_elses": json.dumps({"type": "withdraw", "contribution": theirs.pk}),
+        "never_withdrawn": json.dumps({"type": "undo_withdraw", "contribution": own.pk}),
+    }
+    socket = phone(place.author)
+
+    async def scenario():
+        await socket.connect()
+        replies = {name: await ask(socket, frame) for name, frame in frames.items()}
+        await socket.disconnect()
+        return replies
+
+    replies = async_to_sync(asyncio.wait_for)(scenario(), timeout=60)
+    messages = {name: reply["message"] for name, reply in replies.items()}
+    assert {reply["type"] for reply in replies.values()} == {"error"}
+    assert messages["no_post"] == "Please say which of your posts this is about."
+    assert messages["post_as_list"] == "Please say which of your posts this is about."
+    assert messages["infinite_post"] == "That message could not be read."
+    assert messages["huge_post"] == "It is too late to undo that: the post has been deleted."
+    assert messages["someone_elses"] == "You can only withdraw your own posts."
+    assert messages["never_withdrawn"] == "It is too late to undo that: the post has been deleted."
+    assert set(Contribution.objects.values_list("state", flat=True)) == {"visible"}
 
 
 # Raw invalid UTF-8 in a text frame, against a real daphne

@@ -44,26 +44,27 @@ def open_feed(port, cookie):
     return f"{cookie}; {csrf_cookie}", token, posts
 
 
-def vote_count(database_url):
+def manage(database_url, *args):
+    """What a management command prints, run against the servers' database."""
     result = subprocess.run(
-        [
-            PYTHON,
-            "manage.py",
-            "shell",
-            "-c",
-            "from participants.models import Vote; print(Vote.objects.count())",
-        ],
+        [PYTHON, "manage.py", *args],
         cwd=ROOT,
         env=app_env(database_url),
         capture_output=True,
         text=True,
         check=True,
     )
-    return int(result.stdout.split()[-1])
+    return result.stdout
+
+
+def vote_count(database_url):
+    code = "from participants.models import Vote; print(Vote.objects.count())"
+    return int(manage(database_url, "shell", "-c", code).split()[-1])
 
 
 def test_phones_voting_at_the_same_moment_all_have_their_votes_saved(tmp_path):
-    """16 phones each vote on 5 posts, all 16 at once each time: no vote fails or is lost."""
+    """16 phones each vote on 5 posts, all 16 at once each time: no vote fails or is lost,
+    and each post's counts per group agree with its votes."""
     with database() as url, daphnes(url, log_folder=tmp_path) as (port,):
         phones = [open_feed(port, cookie) for cookie in participant_cookies(url, PHONES)]
         posts = phones[0][2][:VOTES_EACH]
@@ -86,3 +87,4 @@ def test_phones_voting_at_the_same_moment_all_have_their_votes_saved(tmp_path):
         errors = [status for status in statuses if status != 200]
         saved = vote_count(url) - before
         assert (len(errors), saved) == (0, PHONES * VOTES_EACH), (tmp_path, errors)
+        assert manage(url, "repair_tallies").startswith("Every count agrees with the votes")

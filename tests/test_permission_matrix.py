@@ -43,7 +43,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import AuditEntry, Membership, Organisation
 from accounts.services import organisation_create
-from facilitation.models import Spotlight
+from facilitation.models import Spotlight, WallDisplay
 from live.sockets import CLOSE_NO_WORKSHOP, CLOSE_NOT_ALLOWED
 from participants import tokens
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
@@ -132,6 +132,7 @@ WRITTEN = [
     DismissedSuggestion,
     AuditEntry,
     Spotlight,
+    WallDisplay,
     Framework,
     Pillar,
     Recommendation,
@@ -176,6 +177,10 @@ def build_world():
     contribution = post(author, "Matrix words only a member of this workshop may read")
     duplicate = post(author, "Matrix duplicate post")
     own = post(participant, "Matrix post the participant may withdraw")
+    withdrawn = post(participant, "Matrix post the participant may bring back")
+    withdrawn.state, withdrawn.withdrawn_from = "withdrawn", "visible"
+    withdrawn.withdrawn_at = timezone.now()
+    withdrawn.save(update_fields=["state", "withdrawn_from", "withdrawn_at"])
     flagged = post(author, "My son Tom needs help")
     flagged.personal_data, flagged.masked_text = ["name"], "My son [name] needs help"
     flagged.save(update_fields=["personal_data", "masked_text"])
@@ -241,6 +246,7 @@ def build_world():
         contribution=contribution,
         duplicate=duplicate,
         own=own,
+        withdrawn=withdrawn,
         flagged=flagged,
         in_theme=in_theme,
         free=free,
@@ -405,6 +411,11 @@ MATRIX = {
         policy=PARTICIPANT_ONLY,
         post=lambda w: {},
     ),
+    "participants:withdraw_undo": Route(
+        kwargs=lambda w: {**code(w), "contribution_id": w.withdrawn.pk},
+        policy=PARTICIPANT_ONLY,
+        post=lambda w: {},
+    ),
     # Facilitators
     "facilitation:staff_home": Route(policy=ANY_ROLE, get=True),
     "facilitation:series_list": Route(
@@ -421,12 +432,21 @@ MATRIX = {
         kwargs=series_pk,
         policy=FACILITATORS_ONLY,
         get=True,
-        post=lambda w: {"title": "Matrix", "kind": "regional", "starts_at": "2031-05-01T10:00"},
+        post=lambda w: {
+            "title": "Matrix",
+            "kind": "regional",
+            "starts_at_day": "1",
+            "starts_at_month": "5",
+            "starts_at_year": "2031",
+            "starts_at_time": "10:00",
+        },
     ),
     "facilitation:console": Route(kwargs=workshop_pk, policy=FACILITATORS_ONLY, get=True),
     "facilitation:workshop_status": Route(
         kwargs=workshop_pk, policy=FACILITATORS_ONLY, post=lambda w: {"status": "closed"}
     ),
+    # Asks before closing: the page's button posts to workshop_status.
+    "facilitation:workshop_close": Route(kwargs=workshop_pk, policy=FACILITATORS_ONLY, get=True),
     "facilitation:premoderation": Route(
         kwargs=workshop_pk, policy=FACILITATORS_ONLY, post=lambda w: {"premoderation": "on"}
     ),
@@ -483,12 +503,22 @@ MATRIX = {
         policy=FACILITATORS_ONLY,
         post=lambda w: {},
     ),
+    # GET asks first, naming what will be lost; POST erases.
     "facilitation:participant_erase": Route(
         kwargs=in_workshop(participant_id=lambda w: w.erasable.pk),
         policy=FACILITATORS_ONLY,
+        get=True,
         post=lambda w: {},
     ),
     "facilitation:wall": Route(kwargs=workshop_pk, policy=FACILITATORS_ONLY, get=True),
+    "facilitation:wall_pause": Route(
+        kwargs=workshop_pk, policy=FACILITATORS_ONLY, post=lambda w: {"paused": "yes"}
+    ),
+    "facilitation:wall_show": Route(
+        kwargs=workshop_pk,
+        policy=FACILITATORS_ONLY,
+        post=lambda w: {"showing": "results", "prompt": w.prompt.pk},
+    ),
     "facilitation:qr_code": Route(kwargs=workshop_pk, policy=FACILITATORS_ONLY, get=True),
     # Organisation admins
     "facilitation:organisations": Route(policy=ADMINS_LIST, get=True),

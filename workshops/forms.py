@@ -1,17 +1,28 @@
 from django import forms
 
+from accounts import govuk
 from accounts.models import Organisation
 from pillars.models import Framework
 from workshops.models import Prompt, Workshop
 
 
-class SeriesForm(forms.Form):
+class SeriesForm(govuk.Form):
     """A new series, in one of the organisations given, on one of that organisation's
     frameworks."""
 
-    name = forms.CharField(max_length=200)
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), empty_label=None)
-    framework = forms.ModelChoiceField(queryset=Framework.objects.none(), empty_label=None)
+    name = forms.CharField(
+        max_length=200, error_messages={"required": "Enter a name for the series"}
+    )
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        empty_label=None,
+        error_messages={"required": "Choose the organisation the series belongs to"},
+    )
+    framework = forms.ModelChoiceField(
+        queryset=Framework.objects.none(),
+        empty_label=None,
+        error_messages={"required": "Choose the framework the series works through"},
+    )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, organisations, **kwargs):
@@ -35,21 +46,30 @@ class SeriesForm(forms.Form):
         return data
 
 
-class WorkshopForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    kind = forms.ChoiceField(choices=Workshop.Kind.choices)
+class WorkshopForm(govuk.Form):
+    title = forms.CharField(
+        max_length=200, error_messages={"required": "Enter the workshop’s title"}
+    )
+    kind = forms.ChoiceField(
+        choices=Workshop.Kind.choices,
+        error_messages={"required": "Choose what kind of workshop it is"},
+    )
     region = forms.CharField(max_length=100, required=False)
     venue = forms.CharField(max_length=200, required=False)
-    starts_at = forms.DateTimeField(
-        label="Starts at", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    starts_at = govuk.DayMonthYearField(
+        time=True,
+        label="Start date and time",
+        help_text="For example, 27 3 2026 and 18:30 (the time on the 24-hour clock).",
+        error_messages={"required": "Enter the date and time the workshop starts"},
     )
 
 
-class PromptForm(forms.ModelForm):
+class PromptForm(govuk.ModelForm):
     class Meta:
         model = Prompt
         fields = ["question", "recommendation", "order"]
         widgets = {"question": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {"question": {"required": "Enter the question people will answer"}}
 
     def __init__(self, *args, framework=None, **kwargs):
         super().__init__(*args, **kwargs)

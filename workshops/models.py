@@ -82,6 +82,8 @@ class Prompt(models.Model):
     question = models.TextField(max_length=500)
     order = models.PositiveSmallIntegerField(default=0)
     is_open = models.BooleanField(default=False)
+    # Closing a workshop closes its questions; reopening it opens again those that were open.
+    open_before_closing = models.BooleanField(default=False)
     # The countdown is a guide for the room; nothing closes by itself (no input is timed).
     timer_ends_at = models.DateTimeField(null=True, blank=True)
 

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from live.events import announce
@@ -70,9 +71,14 @@ def workshop_set_status(*, workshop, status):
     before = workshop.status
     workshop.status = status
     workshop.save(update_fields=["status"])
-    if status != Workshop.Status.LIVE:
-        # A workshop that is not live takes no posts, so no prompt should look open.
-        workshop.prompts.update(is_open=False)
+    if before == Workshop.Status.LIVE and status != Workshop.Status.LIVE:
+        # A workshop that is not live takes no posts, so no prompt should look open; each
+        # remembers whether it was, to open again with the workshop.
+        workshop.prompts.update(open_before_closing=F("is_open"), is_open=False)
+    elif status == Workshop.Status.LIVE and before != Workshop.Status.LIVE:
+        workshop.prompts.filter(open_before_closing=True).update(
+            is_open=True, open_before_closing=False
+        )
     announce(
         signals.workshop_status_changed,
         Workshop,

@@ -10,10 +10,16 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from facilitation.selectors import spotlight
+from facilitation.selectors import spotlight, vote_shares
 from participants import tokens
-from participants.models import Contribution, Participant
-from tests.factories import ContributionFactory, ParticipantFactory, stakeholder_group
+from participants.models import Contribution, Participant, Vote
+from synthesis.stats import Tally
+from tests.factories import (
+    ContributionFactory,
+    ParticipantFactory,
+    VoteFactory,
+    stakeholder_group,
+)
 from tests.helpers import is_fragment
 from workshops.models import Workshop
 
@@ -487,7 +493,7 @@ def test_scribe_to_a_closed_prompt_is_refused(staff, world):
     """A closed question is not a choice on the form: 400 and nothing saved."""
     response = staff.post(url("scribe", world), scribe_data(world, prompt=world.closed_prompt.pk))
     assert response.status_code == 400
-    assert "Select a valid choice" in response.content.decode()
+    assert "Choose one of the open questions" in response.content.decode()
     assert not Contribution.objects.filter(text="From a paper card").exists()
 
 
@@ -561,3 +567,228 @@ def test_feed_page_loads_the_live_script_and_names_its_socket(participant_client
 def test_the_console_says_how_many_have_joined(staff, world):
     page = staff.get(console_url(world)).content.decode()
     assert "joined on their phones" in page and 'id="console-people"' in page
+
+
+# The console's layout under live pressure
+
+
+def test_the_approval_queue_comes_first_and_says_when_none_wait(staff, world):
+    """The queue is the first heading of the live region, before the workshop's controls."""
+    html = staff.get(console_url(world)).content.decode()
+    assert html.index("Waiting for approval") < html.index("Status:")
+    assert html.index('id="console-queue"') < html.index('id="console-feed"')
+    assert "None waiting." in html
+
+
+def test_a_pending_post_offers_approve_then_hide(staff, world):
+    Contribution.objects.filter(pk=world.post.pk).update(state=Contribution.State.PENDING)
+    html = staff.get(console_url(world)).content.decode()
+    card = html.split(f'id="console-contribution-{world.post.pk}"')[1].split("</li>")[0]
+    approve, hide = f'id="approve-{world.post.pk}"', f'id="moderate-{world.post.pk}"'
+    assert card.index(approve) < card.index(hide)
+    assert "Show on wall" not in card
+
+
+def test_filters_offer_all_groups_and_all_tables_never_dashes(staff, world):
+    ParticipantFactory(workshop=world.workshop, table_number=4)
+    html = staff.get(console_url(world)).content.decode()
+    assert "All groups" in html and "All tables" in html and "Table 4" in html
+    assert "---------" not in html
+
+
+@pytest.mark.parametrize("table", ["abc", "-1", "0", "99", "²"])
+def test_a_table_filter_that_is_not_a_table_here_shows_every_post(staff, world, table):
+    ParticipantFactory(workshop=world.workshop, table_number=4)
+    response = staff.get(console_url(world), {"table": table})
+    assert response.status_code == 200
+    assert "Visible post" in response.content.decode()
+
+
+def test_a_card_is_one_line_with_its_votes_as_a_stacked_bar_and_in_words(staff, world):
+    """The votes are a bar and the same counts in words; the table by group is folded away."""
+    voters = [ParticipantFactory(workshop=world.workshop) for _ in range(3)]
+    for voter, choice in zip(voters, ["agree", "agree", "disagree"], strict=True):
+        VoteFactory(contribution=world.post, participant=voter, choice=choice)
+    html = staff.get(console_url(world)).content.decode()
+    card = html.split(f'id="console-contribution-{world.post.pk}"')[1].split("</li>")[0]
+    assert "2 agree, 1 disagree, 0 pass" in card
+    assert 'class="vote-bar"' in card and 'aria-hidden="true"' in card
+    assert card.index('<details class="by-group"') < card.index('class="tallies"')
+    assert 'width="67"' in card and 'width="33"' in card
+
+
+def test_a_card_without_votes_says_so_and_draws_no_bar(staff, world):
+    html = staff.get(console_url(world)).content.decode()
+    card = html.split(f'id="console-contribution-{world.post.pk}"')[1].split("</li>")[0]
+    assert "No votes yet" in card and "vote-bar" not in card
+
+
+@pytest.mark.parametrize(
+    "tally",
+    [Tally(1, 1, 1), Tally(2, 1, 0), Tally(0, 0, 7), Tally(1, 2, 4), Tally(333, 333, 334)],
+    ids=str,
+)
+def test_vote_shares_add_up_to_a_whole_bar(tally):
+    shares = vote_shares(tally)
+    assert shares["agree"] + shares["disagree"] + shares["passes"] == 100
+    assert shares["passes_from"] == shares["agree"] + shares["disagree"]
+
+
+def test_vote_shares_of_no_votes_is_no_bar():
+    assert vote_shares(Tally()) is None
+
+
+# Hiding, with an Undo for 10 seconds
+
+
+def hide(staff, world, post, **kwargs):
+    return staff.post(url("contribution_moderate", world, post.pk), {"state": "hidden"}, **kwargs)
+
+
+@pytest.mark.parametrize("before", [Contribution.State.VISIBLE, Contribution.State.PENDING])
+def test_hiding_offers_an_undo_that_puts_the_post_back_as_it_was(staff, world, before):
+    """Undo within the 10 seconds: the post is back as it was, visible or waiting."""
+    Contribution.objects.filter(pk=world.post.pk).update(state=before)
+    response = hide(staff, world, world.post, headers=HTMX)
+    html = response.content.decode()
+    assert fresh(world.post).state == Contribution.State.HIDDEN
+    assert 'data-expires="10"' in html and f'id="undo-{world.post.pk}"' in html
+    assert f'name="state" value="{before}"' in html
+    assert "You can undo this for 10 seconds." in html  # in the announced message region
+    undone = staff.post(
+        url("contribution_moderate", world, world.post.pk), {"state": before}, headers=HTMX
+    )
+    assert fresh(world.post).state == before
+    assert "undo-notice" not in undone.content.decode()
+    assert f"Post {world.post.pk} is shown again." in undone.content.decode()
+
+
+def test_hiding_without_javascript_says_how_to_undo(staff, world):
+    response = hide(staff, world, world.post, follow=True)
+    assert any("choose Show again" in m for m in page_messages(response))
+    assert "undo-notice" not in response.content.decode()
+
+
+def test_hiding_a_hidden_post_again_offers_no_undo(staff, world):
+    html = hide(staff, world, world.hidden, headers=HTMX).content.decode()
+    assert "undo-notice" not in html
+    assert fresh(world.hidden).state == Contribution.State.HIDDEN
+
+
+def test_the_undo_is_only_in_the_answer_to_whoever_hid_it(staff, world):
+    """Other consoles get the post redrawn without it (the same fragment for everyone)."""
+    from facilitation.renderers import console_fragment
+    from facilitation.selectors import console_contribution
+
+    hide(staff, world, world.post, headers=HTMX)
+    assert "undo-notice" not in console_fragment(console_contribution(world.post.pk))
+
+
+# Merging by choosing a post, never by typing its number
+
+
+def merge_choices(staff, world, post, **query):
+    return staff.get(url("merge_candidates", world, post.pk), query, headers=HTMX)
+
+
+def test_the_console_has_no_number_box_for_merging(staff, world):
+    html = staff.get(console_url(world)).content.decode()
+    assert "Merge into post number" not in html
+    assert 'name="into" type="number"' not in html
+    assert f'id="merge-search-{world.post.pk}"' in html
+
+
+def test_searching_finds_posts_by_their_words_each_with_a_merge_button(staff, world):
+    html = merge_choices(staff, world, world.post, q="merge TARGET").content.decode()
+    assert "Merge target" in html
+    assert f'name="into" value="{world.target.pk}"' in html
+    assert "Merge into this" in html
+    assert "Visible post" not in html  # never itself
+
+
+def test_a_search_leaves_out_merged_posts_and_other_workshops(staff, world):
+    Contribution.objects.filter(pk=world.target.pk).update(
+        state=Contribution.State.MERGED, merged_into=world.hidden
+    )
+    ContributionFactory(text="Merge target elsewhere")
+    html = merge_choices(staff, world, world.post, q="Merge target").content.decode()
+    assert "No other post of this workshop has “Merge target” in it." in html
+
+
+def test_choosing_a_found_post_merges_into_it(staff, world):
+    html = merge_choices(staff, world, world.post, q="target").content.decode()
+    assert f'name="into" value="{world.target.pk}"' in html
+    response = staff.post(
+        url("contribution_merge", world, world.post.pk), {"into": world.target.pk}, follow=True
+    )
+    assert f"Post {world.post.pk} merged into post {world.target.pk}." in page_messages(response)
+
+
+def test_without_javascript_the_choices_come_in_a_page(staff, world):
+    response = staff.get(url("merge_candidates", world, world.post.pk), {"q": "target"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" in html
+    assert "Merge a post into another" in html and "Merge target" in html
+    assert 'value="target"' in html  # the words searched stay in the box
+
+
+@pytest.mark.parametrize(
+    "words", ["", "   ", "nul\x00", "%", "_", "x" * 5000, "<script>alert(1)</script>"]
+)
+def test_odd_searches_answer_politely(staff, world, words):
+    response = merge_choices(staff, world, world.post, q=words)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<script>alert" not in html
+    assert "Merge target" not in html
+
+
+# Confirmations: closing and erasing ask first
+
+
+def test_closing_is_asked_first_with_a_warning_button(staff, world):
+    console = staff.get(console_url(world)).content.decode()
+    assert f'href="{url("workshop_close", world)}"' in console
+    assert 'name="status" value="closed"' not in console
+    page = staff.get(url("workshop_close", world)).content.decode()
+    assert "Close this workshop?" in page and "Warning: " in page
+    assert 'class="button warning"' in page and 'name="status" value="closed"' in page
+    assert f'action="{url("workshop_status", world)}"' in page
+    assert fresh(world.workshop).status == Workshop.Status.LIVE
+
+
+def test_reopening_from_the_console_opens_the_same_questions(staff, world):
+    was_open = {world.open_prompt.pk}
+    staff.post(url("workshop_status", world), {"status": "closed"})
+    assert not world.workshop.prompts.filter(is_open=True).exists()
+    assert "Reopen workshop" in staff.get(console_url(world)).content.decode()
+    staff.post(url("workshop_status", world), {"status": "live"})
+    assert set(world.workshop.prompts.filter(is_open=True).values_list("pk", flat=True)) == (
+        was_open
+    )
+
+
+def test_erasing_is_asked_first_and_names_what_will_be_lost(staff, world):
+    author = world.target.participant
+    voter = ParticipantFactory(workshop=world.workshop)
+    for post in (world.post, world.hidden):
+        VoteFactory(contribution=post, participant=author)
+    VoteFactory(contribution=world.target, participant=voter)
+    erase = url("participant_erase", world, author.pk)
+    console = staff.get(console_url(world)).content.decode()
+    assert f'href="{erase}"' in console
+    page = staff.get(erase).content.decode()
+    assert "Erase this person&#x27;s data?" in page
+    assert "This deletes 2 posts and 2 votes from this person (Health" in page
+    assert 'class="button warning"' in page
+    assert Participant.objects.filter(pk=author.pk).exists()
+    response = staff.post(erase, follow=True)
+    assert "Everything this participant gave has been erased." in page_messages(response)
+    assert not Participant.objects.filter(pk=author.pk).exists()
+    assert not Vote.objects.filter(participant=author).exists()
+
+
+def test_erasing_someone_of_another_workshop_is_404(staff, world):
+    elsewhere = ParticipantFactory()
+    response = staff.get(url("participant_erase", world, elsewhere.pk))
+    assert response.status_code == 404

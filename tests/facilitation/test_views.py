@@ -26,11 +26,11 @@ pytestmark = pytest.mark.django_db
 
 # The console's queries: session, user, their two-step device, their roles, whether the
 # workshop is one of their organisations', the workshop, prompts, posts,
-# tallies, groups, the filter's group choices, and the scribe form's prompt and group
+# tallies, groups, the filter's group and table choices, and the scribe form's prompt and group
 # choices (two each: a required select without an empty label reads its first choice
-# separately), the groups present, for the suggested class, and how many joined. None of
-# them is per post.
-CONSOLE_MAX_QUERIES = 17
+# separately), the groups present, for the suggested class, how many joined, and what the
+# wall shows. None of them is per post.
+CONSOLE_MAX_QUERIES = 19
 
 
 @pytest.fixture
@@ -93,7 +93,10 @@ ENDPOINTS = [
             "kind": "regional",
             "region": "South West",
             "venue": "Town hall",
-            "starts_at": "2026-03-02T10:00",
+            "starts_at_day": "2",
+            "starts_at_month": "3",
+            "starts_at_year": "2026",
+            "starts_at_time": "10:00",
         },
         lambda w: w.series.workshops.filter(title="Bristol workshop").exists(),
     ),
@@ -207,7 +210,14 @@ def test_workshop_create_opens_its_console_with_eight_prompts(client, facilitato
     client.force_login(facilitator)
     response = client.post(
         reverse("facilitation:series_detail", args=[series.pk]),
-        {"title": "Leeds", "kind": "regional", "starts_at": "2026-03-02T10:00"},
+        {
+            "title": "Leeds",
+            "kind": "regional",
+            "starts_at_day": "2",
+            "starts_at_month": "3",
+            "starts_at_year": "2026",
+            "starts_at_time": "10:00",
+        },
     )
     workshop = series.workshops.get()
     assert response.url == reverse("facilitation:console", args=[workshop.pk])
@@ -221,20 +231,36 @@ def test_series_form_without_name_is_400(client, facilitator):
     before = Series.objects.count()
     response = client.post(reverse("facilitation:series_list"), {"framework": send_reform().pk})
     assert response.status_code == 400
-    assert "This field is required." in response.content.decode()
+    assert "Enter a name for the series" in response.content.decode()
     assert Series.objects.count() == before
 
 
-@pytest.mark.parametrize("starts_at", ["", "not a date", "2026-13-45T10:00"])
-def test_workshop_form_with_bad_date_is_400(client, facilitator, starts_at):
-    """A workshop needs a real start time: 400 and nothing saved."""
+@pytest.mark.parametrize(
+    "day, month, year, time, error",
+    [
+        ("", "", "", "", "Enter the date and time the workshop starts"),
+        ("not", "a", "date", "10:00", "Enter the year as 4 digits"),
+        ("45", "13", "2026", "10:00", "Start date and time must be a real date"),
+        ("2", "3", "2026", "", "Start date and time must include a time"),
+    ],
+)
+def test_workshop_form_with_bad_date_is_400(client, facilitator, day, month, year, time, error):
+    """A workshop needs a real start time: 400, the reason shown and nothing saved."""
     series = SeriesFactory()
     client.force_login(facilitator)
     response = client.post(
         reverse("facilitation:series_detail", args=[series.pk]),
-        {"title": "Leeds", "kind": "regional", "starts_at": starts_at},
+        {
+            "title": "Leeds",
+            "kind": "regional",
+            "starts_at_day": day,
+            "starts_at_month": month,
+            "starts_at_year": year,
+            "starts_at_time": time,
+        },
     )
     assert response.status_code == 400
+    assert error in response.content.decode()
     assert not series.workshops.exists()
 
 

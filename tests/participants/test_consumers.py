@@ -5,6 +5,7 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 
 from live.sockets import CLOSE_FLOOD, CLOSE_NOT_ALLOWED
+from participants import tasks
 from participants.consumers import FLOOD_FRAMES
 from participants.models import Contribution, Participant, Vote
 from participants.services import participant_erase
@@ -484,3 +485,63 @@ def test_a_post_just_over_the_limit_is_refused_politely_with_its_id(participant)
     assert reply["message"] == "Please keep it to 1,000 characters or fewer (you have 1,001)."
     assert reply["client_id"] == str(message["client_id"])
     assert not Contribution.objects.exists()
+
+
+def test_withdraw_and_undo_over_the_socket(participant, monkeypatch):
+    """Withdrawn, the post leaves the other phones and its author gets "Post withdrawn" with
+    its Undo; undone, it comes back to everyone, and to its author as their own."""
+    monkeypatch.setattr(tasks.delete_withdrawn_contribution, "apply_async", lambda *a, **k: None)
+    post = ContributionFactory(participant=participant, text="Second thoughts")
+    reader = ParticipantFactory(workshop=participant.workshop)
+
+    async def scenario():
+        mine, theirs = phone(participant), phone(reader)
+        await mine.connect()
+        await theirs.connect()
+        gone = await ask(mine, {"type": "withdraw", "contribution": post.pk})
+        assert gone["type"] == "ack" and gone["action"] == "withdraw"
+        assert "Post withdrawn." in gone["html"] and "Undo" in gone["html"]
+        assert await events(theirs) == [{"op": "remove", "id": f"contribution-{post.pk}"}]
+        back = await ask(mine, {"type": "undo_withdraw", "contribution": post.pk})
+        assert back["type"] == "ack" and back["prompt"] == post.prompt_id
+        assert "mine" in back["html"] and "Second thoughts" in back["html"]
+        (shown,) = await events(theirs)
+        assert shown["op"] == "upsert" and "Second thoughts" in shown["html"]
+        await mine.disconnect()
+        await theirs.disconnect()
+
+    run(scenario)
+    assert Contribution.objects.get(pk=post.pk).state == "visible"
+
+
+@pytest.mark.parametrize(
+    "message, expected",
+    [
+        ({"type": "withdraw"}, "which of your posts"),
+        ({"type": "withdraw", "contribution": "abc"}, "which of your posts"),
+        ({"type": "withdraw", "contribution": None}, "which of your posts"),
+        ({"type": "withdraw", "contribution": 999999}, "no longer exists"),
+        ({"type": "withdraw", "contribution": "theirs"}, "only withdraw your own"),
+        ({"type": "undo_withdraw"}, "which of your posts"),
+        ({"type": "undo_withdraw", "contribution": [1]}, "which of your posts"),
+        ({"type": "undo_withdraw", "contribution": 999999}, "too late to undo"),
+        ({"type": "undo_withdraw", "contribution": "mine"}, "too late to undo"),
+    ],
+)
+def test_bad_withdraw_and_undo_frames_get_a_polite_error(participant, message, expected):
+    mine = ContributionFactory(participant=participant)
+    theirs = ContributionFactory(participant__workshop=participant.workshop)
+    frame = {**message}
+    if frame.get("contribution") in ("theirs", "mine"):
+        frame["contribution"] = {"theirs": theirs, "mine": mine}[frame["contribution"]].pk
+
+    async def scenario():
+        socket = phone(participant)
+        await socket.connect()
+        reply = await ask(socket, frame)
+        await socket.disconnect()
+        return reply
+
+    reply = async_to_sync(scenario)()
+    assert reply["type"] == "error" and expected in reply["message"]
+    assert set(Contribution.objects.values_list("state", flat=True)) == {"visible"}

@@ -108,7 +108,9 @@ def assert_shown_to_everyone(events, contribution):
     assert ops(events, PARTICIPANTS) == [
         ("upsert", f"contribution-{pk}", f"feed-{contribution.prompt_id}")
     ]
-    assert ops(events, WALL) == [("upsert", f"wall-contribution-{pk}", "wall-feed")]
+    assert ops(events, WALL) == [
+        ("upsert", f"wall-contribution-{pk}", f"wall-feed-{contribution.prompt_id}")
+    ]
     assert ops(events, FACILITATORS) == [
         ("upsert", f"console-contribution-{pk}", "console-feed"),
     ]

@@ -1,6 +1,7 @@
 """The analyst's board pages, judging, themes and findings over HTTP: who may use them, what
 each does, how bad input is answered, and a query count that does not grow with items."""
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -25,9 +26,9 @@ pytestmark = pytest.mark.django_db
 
 # Session, user, their two-step device, their roles, whether the series is one of their
 # organisations', the series; the filter form's regions, workshops,
-# recommendations and groups; build_board's eleven (judgements and report choices are two);
-# the workshop links. None per item.
-BOARD_PAGE_MAX_QUERIES = 22
+# recommendations and groups; build_board's thirteen (judgements and report choices are two,
+# the posts' workshops and recommendations two); the workshop links. None per item.
+BOARD_PAGE_MAX_QUERIES = 24
 
 
 def give_votes(post, slug, agree=0, disagree=0, passes=0):
@@ -363,21 +364,28 @@ def test_judging_something_not_on_the_board_is_404(client, analyst, scene, targe
     assert snapshot(scene) == before
 
 
-def test_override_without_a_reason_is_explained_on_the_board(client, analyst, scene):
-    """Changing the class without a reason saves nothing and says why on the board."""
+def test_override_without_a_reason_is_explained_beside_the_reason(client, analyst, scene):
+    """Changing the class without a reason saves nothing; the board shows again with the
+    summary at the top, the error beside the reason box and the chosen class kept."""
     client.force_login(analyst)
     url = judge_url(scene, "theme", scene.theme.pk)
-    response = client.post(url, {"verdict": "common_ground", "reason": "  "}, follow=True)
-    assert response.status_code == 200
-    assert "Please say why you are changing the suggested class." in response.content.decode()
+    response = client.post(url, {"verdict": "common_ground", "reason": "  "})
+    assert response.status_code == 400
+    html = response.content.decode()
+    anchor = f"theme-{scene.theme.pk}"
+    assert "<title>Error: " in html
+    assert f'<a href="#reason-{anchor}">Please say why you are changing' in html
+    assert f'id="reason-{anchor}_error"' in html
+    assert re.search(r'<option value="common_ground" selected>', html)
     assert not Judgement.objects.filter(theme=scene.theme).exists()
 
 
 def test_unknown_class_is_explained_on_the_board(client, analyst, scene):
     client.force_login(analyst)
     url = judge_url(scene, "theme", scene.theme.pk)
-    response = client.post(url, {"verdict": "nonsense", "reason": "x"}, follow=True)
-    assert "Please choose a class." in response.content.decode()
+    response = client.post(url, {"verdict": "nonsense", "reason": "x"})
+    assert response.status_code == 400
+    assert "Choose one of the classes listed" in response.content.decode()
     assert not Judgement.objects.filter(theme=scene.theme).exists()
 
 
@@ -388,7 +396,7 @@ def test_theme_form_with_a_non_number_is_400(client, analyst, scene):
     before = snapshot(scene)
     response = client.post(url, {"title": "Typo", "contributions": "12, abc"})
     assert response.status_code == 400
-    assert "Please type post numbers only" in response.content.decode()
+    assert "Type post numbers only" in response.content.decode()
     assert snapshot(scene) == before
 
 
@@ -464,7 +472,7 @@ def test_findings_form_missing_title_or_body_is_400(client, analyst, scene, miss
     before = snapshot(scene)
     response = client.post(url, data)
     assert response.status_code == 400
-    assert "This field is required." in response.content.decode()
+    assert "Enter the finding" in response.content.decode()
     assert snapshot(scene) == before
 
 

@@ -179,7 +179,7 @@ def test_the_merge_picker_offers_the_workshops_posts_alike_in_meaning(client, fa
     client.force_login(facilitator)
     url = reverse("facilitation:merge_candidates", args=[workshop.pk, post.pk])
     html = client.get(url).content.decode()
-    assert f"Merge post {post.pk} into post {alike.pk}" in html
+    assert f'name="into" value="{alike.pk}"' in html and "Merge into this" in html
     assert f"post {elsewhere.pk}" not in html  # merging stays within the workshop
     foreign = reverse("facilitation:merge_candidates", args=[workshop.pk, elsewhere.pk])
     assert client.get(foreign).status_code == 404

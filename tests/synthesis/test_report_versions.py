@@ -128,7 +128,7 @@ def test_making_a_final_needs_the_reviewed_box_and_saves_nothing_without_it(seri
     response = client.post(url, {})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Please confirm you have read the draft before making it final." in html
+    assert "Tick to confirm you have read the draft before making it final" in html
     assert "<title>Error:" in html
     assert series.report_versions.count() == 1
 

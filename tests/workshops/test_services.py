@@ -88,6 +88,40 @@ def test_starting_a_workshop_leaves_prompts_as_they_were():
     assert not workshop.prompts.filter(is_open=True).exists()
 
 
+def open_questions(workshop):
+    return set(workshop.prompts.filter(is_open=True).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("via", [[], [Workshop.Status.DRAFT]], ids=["closed", "closed-then-draft"])
+def test_closing_and_reopening_keeps_each_question_open_or_closed_as_it_was(via):
+    """Reopened, a workshop has the same questions open as when it closed, and no others."""
+    workshop = make_workshop(open_prompts=3)
+    first, second, third = workshop.prompts.filter(is_open=True)
+    services.prompt_set_open(prompt=second, is_open=False)
+    was_open = {first.pk, third.pk}
+    services.workshop_set_status(workshop=workshop, status=Workshop.Status.CLOSED)
+    assert open_questions(workshop) == set()
+    for status in via:
+        services.workshop_set_status(workshop=workshop, status=status)
+    services.workshop_set_status(workshop=workshop, status=Workshop.Status.LIVE)
+    assert open_questions(workshop) == was_open
+    # Once reopened, a later close remembers afresh.
+    services.prompt_set_open(prompt=third, is_open=False)
+    services.workshop_set_status(workshop=workshop, status=Workshop.Status.CLOSED)
+    services.workshop_set_status(workshop=workshop, status=Workshop.Status.LIVE)
+    assert open_questions(workshop) == {first.pk}
+
+
+def test_closing_a_closed_workshop_again_forgets_nothing():
+    """Choosing Close twice (two consoles at once) still reopens the same questions."""
+    workshop = make_workshop(open_prompts=2)
+    was_open = open_questions(workshop)
+    for _ in range(2):
+        services.workshop_set_status(workshop=workshop, status=Workshop.Status.CLOSED)
+    services.workshop_set_status(workshop=workshop, status=Workshop.Status.LIVE)
+    assert open_questions(workshop) == was_open
+
+
 @pytest.mark.parametrize("status", ["", None, "open", "LIVE"])
 def test_set_status_refuses_unknown_status(status):
     """An unknown status is refused and the workshop is unchanged."""
