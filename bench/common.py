@@ -182,3 +182,26 @@ async def open_phone(url, on_text, cookie=None, timeout=30):
         timeout,
     )
     return await asyncio.wait_for(phone.opened, timeout)
+
+
+# Sockets opened at once while a room fills up.
+CONNECT_AT_ONCE = 50
+
+
+async def open_many(targets):
+    """Open sockets for (url, cookie, on_text) triples, a few dozen at a time, as a room
+    fills up."""
+    gate = asyncio.Semaphore(CONNECT_AT_ONCE)
+
+    async def one(url, cookie, on_text):
+        async with gate:
+            return await open_phone(url, on_text, cookie)
+
+    sockets = await asyncio.gather(*(one(*target) for target in targets))
+    # The app accepts, then closes a socket it refuses (4xxx): that is the bench set up
+    # wrong, not a measurement. Other closes are the server failing; they are counted later.
+    await asyncio.sleep(0.5)
+    refused = [s.close_code for s in sockets if s.close_code and 4000 <= s.close_code < 5000]
+    if refused:
+        raise RuntimeError(f"{len(refused)} sockets were refused on joining, codes {refused[:5]}")
+    return sockets

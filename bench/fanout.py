@@ -39,7 +39,7 @@ from common import (
     emit,
     latency_summary,
     log,
-    open_phone,
+    open_many,
     raise_open_files,
     rss_mb,
 )
@@ -55,7 +55,6 @@ STRAGGLER_WAIT = 5.0
 SETTLE = 1.0
 QUIET_CPU = 0.1  # a server using under a tenth of a core is idle
 BUSY_MACHINE_PCT = 25  # other work above this share of a core makes figures unreliable
-CONNECT_AT_ONCE = 50
 FALLBACK_FRAME_BYTES = 1500
 
 
@@ -140,25 +139,6 @@ def stale_group_members(cookie):
     with redis.Redis.from_url(url) as client:
         # "asgi" is channels_redis's default prefix; the group name is live.broadcast's.
         return client.zcard(f"asgi:group:workshop-{workshop}-participants")
-
-
-async def open_many(targets):
-    """Open sockets for (url, cookie, on_text) triples, a few dozen at a time, as a room
-    fills up."""
-    gate = asyncio.Semaphore(CONNECT_AT_ONCE)
-
-    async def one(url, cookie, on_text):
-        async with gate:
-            return await open_phone(url, on_text, cookie)
-
-    sockets = await asyncio.gather(*(one(*target) for target in targets))
-    # The app accepts, then closes a socket it refuses (4xxx): that is the bench set up
-    # wrong, not a measurement. Other closes are the server failing; they are counted later.
-    await asyncio.sleep(0.5)
-    refused = [s.close_code for s in sockets if s.close_code and 4000 <= s.close_code < 5000]
-    if refused:
-        raise RuntimeError(f"{len(refused)} sockets were refused on joining, codes {refused[:5]}")
-    return sockets
 
 
 # --- Measuring ------------------------------------------------------------------------------
