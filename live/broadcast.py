@@ -77,9 +77,10 @@ async def next_sequence_number(workshop_id, audience):
 
 
 async def last_sequence_number(group):
-    """The number of the last message sent to `group`, or None if none is known."""
+    """The number of the last message sent to `group`: 0 before the first (which is 1), or
+    None if the cache cannot say."""
     try:
-        return await cache.aget(_sequence_key(group))
+        return await cache.aget(_sequence_key(group), 0)
     except Exception:
         logger.warning("Could not read the live updates' number for %s", group, exc_info=True)
         return None

@@ -96,6 +96,7 @@ def by_post(counts):
     return dict(tallies)
 
 
+@transaction.atomic
 def recount(contributions):
     """Make the kept counts of `contributions` (a queryset or ids) what their votes say.
 

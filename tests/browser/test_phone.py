@@ -28,7 +28,13 @@ def app(tmp_path_factory):
     logs = tmp_path_factory.mktemp("daphne-phone-logs")
     with contextlib.ExitStack() as stack:
         url = stack.enter_context(database())
-        ports = stack.enter_context(daphnes(url, log_folder=logs, CONTRIBUTIONS_PER_MINUTE="1000"))
+        # Tasks (deleting a withdrawn post 10 s on) run in the app's own threads: no Celery
+        # worker is started for these tests, whatever the services.
+        ports = stack.enter_context(
+            daphnes(
+                url, log_folder=logs, CONTRIBUTIONS_PER_MINUTE="1000", BACKGROUND_TASKS="threads"
+            )
+        )
         yield SimpleNamespace(url=f"http://127.0.0.1:{ports[0]}", database=url)
 
 

@@ -82,7 +82,7 @@ def test_a_heartbeat_repeats_the_last_number(participant, monkeypatch):
         return quiet, frame, beat
 
     quiet, frame, beat = async_to_sync(scenario)()
-    assert quiet == {"heartbeat": True, "seq": None, "events": []}
+    assert quiet == {"heartbeat": True, "seq": 0, "events": []}
     assert frame["events"] == [broadcast.RESYNC]
     assert beat == {"heartbeat": True, "seq": frame["seq"], "events": []}
 
