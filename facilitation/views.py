@@ -117,12 +117,15 @@ def _number(value):
     return number if abs(number) < 2**63 else None
 
 
-def _post_in(workshop_id, number):
-    """The post of this workshop with the number a facilitator typed, or None."""
+def _chosen(rows, number):
+    """The row of `rows` with the number a form sent, or None."""
     number = _number(number)
-    if number is None:
-        return None
-    return Contribution.objects.filter(pk=number, workshop=workshop_id).first()
+    return None if number is None else rows.filter(pk=number).first()
+
+
+def _post_in(workshop_id, number):
+    """The post of this workshop with the number a facilitator chose, or None."""
+    return _chosen(Contribution.objects.filter(workshop=workshop_id), number)
 
 
 def _back_to_console(workshop):
@@ -454,8 +457,7 @@ def wall_show(request, pk):
     chosen = request.POST.get("prompt", "")
     prompt = None
     if chosen:
-        number = _number(chosen)
-        prompt = workshop.prompts.filter(pk=number).first() if number is not None else None
+        prompt = _chosen(workshop.prompts.all(), chosen)
         if prompt is None:
             messages.error(request, "That question is not in this workshop. Please choose again.")
             return _back_to_console(workshop)
