@@ -11,6 +11,7 @@ urlpatterns = [
     path("facilitate/", include("facilitation.urls")),
     path("frameworks/", include("pillars.urls")),
     path("analyse/", include("synthesis.urls")),
+    path("r/", include("synthesis.public_urls")),
     path(
         "accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"
     ),

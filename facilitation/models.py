@@ -23,6 +23,7 @@ class WallDisplay(models.Model):
     class Showing(models.TextChoices):
         POSTS = "posts", "Posts as they come"
         RESULTS = "results", "Results: common ground and where we differ"
+        HEARD = "heard", "What we heard, and what happened"
 
     workshop = models.OneToOneField(
         "workshops.Workshop", on_delete=models.CASCADE, primary_key=True, related_name="+"

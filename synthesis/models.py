@@ -312,11 +312,24 @@ class ReportVersion(models.Model):
     finalised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # What the public results page shows of this version (synthesis.publication), frozen
+    # when it was made final so later drafting never reaches the public.
+    public_content = models.JSONField(default=dict, blank=True)
+    # Set while this version is on the public results page; a series has at most one.
+    published = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-number"]
         constraints = [
-            models.UniqueConstraint(fields=["series", "number"], name="report_version_unique")
+            models.UniqueConstraint(fields=["series", "number"], name="report_version_unique"),
+            models.UniqueConstraint(
+                fields=["series"],
+                condition=models.Q(published__isnull=False),
+                name="one_published_version_per_series",
+            ),
         ]
 
     def __str__(self):
@@ -387,3 +400,77 @@ class GroupTally(models.Model):
 
     def __str__(self):
         return f"Tally of {self.contribution_id} for group {self.group_id}"
+
+
+class FindingResponse(models.Model):
+    """What the organisation will do, or has done, about a key finding: one entry of its
+    history. The latest entry is where things stand; earlier ones stay, so people can see
+    what changed ("You said, we did")."""
+
+    class Status(models.TextChoices):
+        CONSIDERING = "considering", "Being considered"
+        AGREED = "agreed", "Agreed"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        NOT_TAKEN_FORWARD = "not_taken_forward", "Not taken forward"
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="responses")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    action = models.TextField(
+        "What we will do or have done", help_text="In plain English, for the public page."
+    )
+    reason = models.TextField(
+        blank=True, help_text="Why it is not being taken forward. Needed for that status."
+    )
+    date = models.DateField(default=timezone.localdate)
+    responsible = models.CharField(
+        "Who is responsible",
+        max_length=200,
+        help_text="A role or team, not a person's name: for example “SEND strategic lead”.",
+    )
+    easy_read = models.CharField(
+        "Easy Read sentence",
+        max_length=200,
+        help_text="The response in one short sentence of everyday words.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["finding", "date", "pk"]
+
+    def __str__(self):
+        return f"{self.get_status_display()}: {self.action[:60]}"
+
+
+def new_subscription_token():
+    return secrets.token_urlsafe(32)
+
+
+class ResultsSubscription(models.Model):
+    """An email address that asked to be told when a series' results or responses change.
+
+    Kept only with explicit consent; used only once confirmed (the link in the first
+    email); deleted on unsubscribing, or RETENTION_DAYS after the series' last workshop."""
+
+    series = models.ForeignKey(
+        "workshops.Series", on_delete=models.CASCADE, related_name="results_subscriptions"
+    )
+    email = models.EmailField()
+    consented = models.DateTimeField(default=timezone.now)
+    confirmed = models.DateTimeField(null=True, blank=True)
+    # The key of its confirm and unsubscribe links: no one reaches an address by guessing.
+    token = models.CharField(
+        max_length=43, unique=True, default=new_subscription_token, editable=False
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["series", "email"], name="one_subscription_per_address")
+        ]
+
+    def __str__(self):
+        return f"Results notices for series {self.series_id}"

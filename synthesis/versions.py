@@ -18,6 +18,7 @@ from accounts.models import AuditEntry
 from participants.models import Contribution, Vote
 from synthesis.exports import render_easy_read_pdf, render_pdf
 from synthesis.models import ReportVersion
+from synthesis.publication import public_content
 from synthesis.report import HEARD_NOT_TESTED, data_version, report_context
 from synthesis.selectors import next_report_version
 
@@ -112,6 +113,7 @@ def report_version_make(version):
             ContentFile(render_easy_read_pdf(series, final=version)),
             save=False,
         )
+        version.public_content = public_content(series, final=version)
     except Exception as error:
         logger.exception("Making version %s of series %s final failed", version.number, series.pk)
         for file in (version.file, version.easy_read_file):
@@ -122,7 +124,9 @@ def report_version_make(version):
         version.save(update_fields=["status", "error", "file", "easy_read_file"])
         return version
     version.status, version.finalised = ReportVersion.Status.FINAL, timezone.now()
-    version.save(update_fields=["status", "finalised", "file", "easy_read_file"])
+    version.save(
+        update_fields=["status", "finalised", "file", "easy_read_file", "public_content"]
+    )
     audit.record("report_final", version, actor=version.finalised_by, number=version.number)
     return version
 

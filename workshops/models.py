@@ -11,6 +11,11 @@ def new_join_code():
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
 
+def new_results_code():
+    """The public results page's short address (/r/<code>/): read off a wall, typed on phones."""
+    return new_join_code()
+
+
 class Series(models.Model):
     """A programme of workshops on one framework, analysed together."""
 
@@ -21,6 +26,9 @@ class Series(models.Model):
     description = models.TextField(blank=True)
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="series"
+    )
+    results_code = models.CharField(
+        max_length=8, unique=True, default=new_results_code, editable=False
     )
     created = models.DateTimeField(auto_now_add=True)
 
@@ -55,6 +63,12 @@ class Workshop(models.Model):
         help_text="Hold posts until a facilitator approves them. Keep this on when young "
         "people take part.",
     )
+    easy_read_default = models.BooleanField(
+        "Easy Read by default",
+        default=False,
+        help_text="Phones open in Easy Read: larger type, Easy Read questions and answer "
+        "buttons with symbols. Each person can still switch. Useful for young people's sessions.",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -80,6 +94,12 @@ class Prompt(models.Model):
         related_name="prompts",
     )
     question = models.TextField(max_length=500)
+    easy_read = models.TextField(
+        "Easy Read question",
+        max_length=500,
+        blank=True,
+        help_text="The question in short sentences of everyday words, for phones in Easy Read.",
+    )
     order = models.PositiveSmallIntegerField(default=0)
     is_open = models.BooleanField(default=False)
     # Closing a workshop closes its questions; reopening it opens again those that were open.
