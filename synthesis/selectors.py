@@ -50,13 +50,15 @@ def thresholds():
     return Thresholds(**settings.SYNTHESIS_THRESHOLDS)
 
 
-def group_tallies(contributions):
-    """{contribution id: {group slug: Tally}} for a queryset of contributions, in one query.
+def group_tallies(contributions, groups=None):
+    """{contribution id: {group slug: Tally}} for a queryset of contributions, in one query
+    (two without `groups`, every StakeholderGroup, which the caller often has already).
 
     Read from the counts kept as votes are cast (synthesis.tallies), so the author's own
     vote is left out, whatever the route it came by.
     """
-    return tallies.stored_by_post(contributions.values("pk"))
+    groups = StakeholderGroup.objects.all() if groups is None else groups
+    return tallies.stored_by_post(contributions.values("pk"), groups)
 
 
 def vote_counts():

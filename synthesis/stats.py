@@ -272,13 +272,23 @@ def classify(
     """
     if isinstance(present_groups, str):
         raise TypeError("present_groups must be an iterable of group keys, not one string")
-    present = set(present_groups)
     # Sorted so that the result cannot depend on the order groups arrive in.
-    keys = sorted(present | set(tallies))
-    readings = {key: read_group(key, tallies.get(key, NO_VOTES), thresholds) for key in keys}
+    return classify_counts(tuple(sorted(tallies.items())), frozenset(present_groups), thresholds)
+
+
+# Boards and the wall read the same posts again and again while few of their counts change:
+# a post whose counts are unchanged is not classified again. Readings are immutable.
+@functools.lru_cache(maxsize=16384)
+def classify_counts(
+    tallies: tuple[tuple[str, Tally], ...], present: frozenset[str], thresholds: Thresholds
+) -> Classification:
+    """`classify` for counts given as sorted (group, tally) pairs."""
+    counts = dict(tallies)
+    keys = sorted(present | set(counts))
+    readings = {key: read_group(key, counts.get(key, NO_VOTES), thresholds) for key in keys}
     covered = tuple(k for k in keys if k != OTHER and readings[k].stance is not Stance.NO_DATA)
-    overall = read_group(POOLED, Tally.pooled(tallies.values()), thresholds)
-    required = groups_required(tallies, present, thresholds)
+    overall = read_group(POOLED, Tally.pooled(counts.values()), thresholds)
+    required = groups_required(counts, present, thresholds)
     consensus = math.prod(readings[k].agree_rate for k in covered) if covered else 0.0
     decision = _decide(readings, covered, overall, required, thresholds)
     return Classification(

@@ -73,12 +73,14 @@ def stored(contributions, group_key="id"):
     }
 
 
-def stored_by_post(contributions, group_key="slug"):
-    """{contribution id: {group's slug or other `group_key`: Tally}} as kept for
-    `contributions`: what the board and results read, in one pass over the rows."""
+def stored_by_post(contributions, groups):
+    """{contribution id: {group slug: Tally}} as kept for `contributions`: what the board
+    and results read, in one pass over the rows. The groups (every StakeholderGroup) are a
+    handful: named from their ids here rather than joined to every row."""
+    slugs = {group.pk: group.slug for group in groups}
     tallies = defaultdict(dict)
-    for post, group, *counts in _kept(contributions, group_key):
-        tallies[post][group] = tally_of(*counts)
+    for post, group, *counts in _kept(contributions, "id"):
+        tallies[post][slugs[group]] = tally_of(*counts)
     return dict(tallies)
 
 
