@@ -179,6 +179,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "synthesis.tasks.expire_exports",
         "schedule": 60 * 60 * 24,
     },
+    # A withdrawn post is kept no longer than its 10 s of undo, even if the worker that was
+    # to delete it stopped.
+    "delete-withdrawn-posts": {
+        "task": "participants.tasks.delete_withdrawn_contributions",
+        "schedule": 60,
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [

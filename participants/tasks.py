@@ -11,3 +11,10 @@ def delete_withdrawn_contribution(contribution_id, withdrawn_at):
     services.withdrawn_contributions_delete(
         contribution_id=contribution_id, withdrawn_at=parse_datetime(withdrawn_at)
     )
+
+
+@shared_task
+def delete_withdrawn_contributions():
+    """Delete every withdrawn post whose undo time is up: the sweep for any whose own
+    deletion was lost with a stopped worker."""
+    services.withdrawn_contributions_delete()

@@ -4,6 +4,7 @@ its row is deleted when the 10 s are up."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -136,6 +137,24 @@ def test_any_deletion_also_sweeps_withdrawals_whose_time_is_up(participant, queu
     tasks.delete_withdrawn_contribution.apply(queued[-1][0])
     left = set(Contribution.with_withdrawn.values_list("pk", flat=True))
     assert left == {recent.pk}
+
+
+def test_the_scheduled_sweep_deletes_withdrawals_whose_time_is_up_and_keeps_the_rest(
+    participant, queued, committed
+):
+    """Run every minute by the scheduler, for deletions lost with a stopped worker."""
+    forgotten, recent = (ContributionFactory(participant=participant) for _ in range(2))
+    kept = ContributionFactory(participant=participant)
+    for contribution in (forgotten, recent):
+        withdraw(participant, contribution, committed)
+    long_ago = timezone.now() - timedelta(seconds=11)
+    Contribution.with_withdrawn.filter(pk=forgotten.pk).update(withdrawn_at=long_ago)
+    tasks.delete_withdrawn_contributions.apply()
+    left = set(Contribution.with_withdrawn.values_list("pk", flat=True))
+    assert left == {recent.pk, kept.pk}
+    assert "participants.tasks.delete_withdrawn_contributions" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
 
 
 def test_a_retry_of_a_withdrawn_post_is_that_post_not_an_error(
