@@ -7,7 +7,7 @@ CommandError naming the file and what is wrong. Nothing here needs Django set up
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,7 @@ class SeriesSpec:
     organisation: str
     description: str
     framework: str
+    results_code: str
     facilitator: Login
     analyst: Login
     common_ground: tuple[str, ...]
@@ -47,7 +48,8 @@ class SeriesSpec:
     agreed_against: tuple[str, ...]
     # What analysts wrote around the report (see synthesis.models.ReportText).
     report_text: dict
-    # Key findings: title, body, kind, easy_read, and the statements that are their evidence.
+    # Key findings: title, body, kind, easy_read, the statements that are their evidence, and
+    # the organisers' responses to them, oldest first.
     findings: tuple[dict, ...]
     # Themes an analyst linked: title, and the statements whose posts it gathers.
     themes: tuple[dict, ...]
@@ -143,7 +145,10 @@ def _series(file):
     data, need = file.data, file.need
     logins, statements = need(data, "logins"), need(data, "statements")
     return SeriesSpec(
-        **{key: need(data, key) for key in ("name", "organisation", "description", "framework")},
+        **{
+            key: need(data, key)
+            for key in ("name", "organisation", "description", "framework", "results_code")
+        },
         facilitator=_login(file, logins, "facilitator"),
         analyst=_login(file, logins, "analyst"),
         common_ground=tuple(need(statements, "common_ground", "statements")),
@@ -164,7 +169,25 @@ def _finding(file, data, number):
     found = {name: file.need(data, name, where) for name in FINDING_FIELDS}
     if found["kind"] not in ("common_ground", "debate"):
         raise file.error(f"kind '{found['kind']}' is not common_ground or debate", where)
+    responses = data.get("responses", [])
+    if not isinstance(responses, list):
+        raise file.error("responses should be a list", where)
+    found["responses"] = tuple(
+        _response(file, response, f"{where}, response {n}")
+        for n, response in enumerate(responses, 1)
+    )
     return found
+
+
+RESPONSE_FIELDS = ("status", "date", "action", "responsible", "easy_read")
+
+
+def _response(file, data, where):
+    """A response's shape; its values are checked by the service that saves it."""
+    found = {name: file.need(data, name, where) for name in RESPONSE_FIELDS}
+    if not isinstance(found["date"], date):
+        raise file.error("date should be a date like 2025-03-18", where)
+    return {**found, "reason": str(data.get("reason", ""))}
 
 
 def _theme(file, data, number):

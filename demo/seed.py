@@ -12,11 +12,14 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import NamedTuple
+from urllib.parse import urljoin
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Case, DateTimeField, Value, When
+from django.urls import reverse
 
 from accounts.models import Membership, Organisation
 from accounts.services import organisation_create
@@ -25,7 +28,15 @@ from participants.models import Contribution, Participant, StakeholderGroup, Vot
 from pillars.models import Framework
 from synthesis import tallies, vectors
 from synthesis.models import Finding, Theme
-from synthesis.services import finding_save, report_text_save, theme_create, theme_update
+from synthesis.publication import published_version, report_version_publish
+from synthesis.services import (
+    finding_response_add,
+    finding_response_edit,
+    finding_save,
+    report_text_save,
+    theme_create,
+    theme_update,
+)
 from synthesis.versions import report_version_finalise
 from workshops import services
 from workshops.models import Prompt, Series, Workshop
@@ -37,6 +48,7 @@ FACILITATOR_PASSWORD = CONTENT.series.facilitator.password
 ANALYST_USERNAME = CONTENT.series.analyst.username
 ANALYST_PASSWORD = CONTENT.series.analyst.password
 JOIN_CODE = CONTENT.live_workshop.join_code
+RESULTS_CODE = CONTENT.series.results_code
 SERIES_NAME = CONTENT.series.name
 ORGANISATION = CONTENT.series.organisation
 POSTS = CONTENT.posts
@@ -110,11 +122,36 @@ def seed(stdout=None):
         _seed_themes(summary.series, CONTENT.series.themes)
         # Every post's meaning, so the board's similar posts and suggested themes show.
         vectors.refresh(Contribution.objects.filter(workshop__series=summary.series))
+        analyst = get_user_model().objects.get(username=ANALYST_USERNAME)
         if not summary.series.report_versions.filter(status="final").exists():
             # One final version, as the analysts left it; later runs keep it as it was.
-            analyst = get_user_model().objects.get(username=ANALYST_USERNAME)
             report_version_finalise(series=summary.series, user=analyst)
+        if published_version(summary.series) is None:
+            report_version_publish(summary.series.report_versions.first(), user=analyst)
+        _seed_responses(summary.series, CONTENT.series.findings, analyst)
     return summary
+
+
+def _seed_responses(series, findings, analyst):
+    """The organisers' responses to the findings, matched on their finding, status and date."""
+    for spec in findings:
+        finding = Finding.objects.get(series=series, title=spec["title"])
+        for fields in spec["responses"]:
+            response = finding.responses.filter(
+                status=fields["status"], date=fields["date"]
+            ).first()
+            if response and all(getattr(response, k) == v for k, v in fields.items()):
+                continue  # as the content has it: no edit, no audit entry, no notice
+            try:
+                if response:
+                    finding_response_edit(response=response, user=analyst, **fields)
+                else:
+                    finding_response_add(finding=finding, user=analyst, **fields)
+            except ValidationError as error:
+                raise CommandError(
+                    f"demo/content/series.yaml: a response to “{spec['title']}”: "
+                    f"{' '.join(error.messages)}"
+                ) from error
 
 
 def _seed_findings(series, findings):
@@ -152,6 +189,7 @@ def closing_lines(url=URL):
         f"{FACILITATOR_USERNAME} / {FACILITATOR_PASSWORD}",
         f"Analyst login: {ANALYST_USERNAME} / {ANALYST_PASSWORD}",
         f"Join code for the live workshop: {JOIN_CODE}",
+        f"Public results of the series: {urljoin(url, reverse('results', args=[RESULTS_CODE]))}",
     ]
 
 
@@ -178,6 +216,7 @@ def _seed_series(spec, organisation):
             "framework": Framework.objects.get(slug=spec.framework, organisation=organisation),
             "organisation": organisation,
             "description": spec.description,
+            "results_code": spec.results_code,
         },
     )
     report_text_save(series=series, **spec.report_text)
@@ -305,12 +344,7 @@ def _restore_prompts(workshop):
     """Recreate any recommendation's prompt that a facilitator deleted since the last run."""
     have = set(workshop.prompts.values_list("recommendation", flat=True))
     Prompt.objects.bulk_create(
-        Prompt(
-            workshop=workshop,
-            recommendation=rec,
-            question=services.default_question(rec),
-            order=rec.number,
-        )
+        services.default_prompt(workshop=workshop, recommendation=rec)
         for rec in workshop.series.framework.recommendations()
         if rec.pk not in have
     )

@@ -47,8 +47,14 @@ class WallDisplay(models.Model):
     def shows_results(self):
         return self.showing == self.Showing.RESULTS
 
+    @property
+    def shows_heard(self):
+        return self.showing == self.Showing.HEARD
+
     def describe(self):
         """What the wall shows, in words, for the console."""
+        if self.shows_heard:
+            return "what we heard, and what happened"
         if not self.shows_results:
             return "posts as they come"
         if self.prompt is None:

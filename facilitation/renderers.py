@@ -48,6 +48,9 @@ def _wall_waiting(workshop, display):
 
 def _wall_operations(contribution, display):
     """What the wall does with a post as it now is, given what the console has it show."""
+    if display.shows_heard:
+        # The slide shows the published report, which no post changes.
+        return []
     if display.shows_results:
         # A post without votes (a new one, say) is in no results, shown or hidden; a change
         # to one with votes (hidden, edited, merged) may move them.
@@ -127,10 +130,17 @@ def staff_pages_resync(**event):
     return resync(FACILITATORS, WALL)
 
 
+def results_changed(sender, *, series, **event):
+    """A report was published or a response changed: the walls of the series redraw what we
+    heard, and their consoles offer the slide once there is a report to show."""
+    for workshop_id in series.workshops.values_list("pk", flat=True):
+        broadcast.send_now(workshop_id, staff_pages_resync)
+
+
 def _wall_tallies(contributions, display):
     """New counts for the posts a live wall shows, or its results afresh; nothing while
-    paused, so a paused wall holds still."""
-    if display.paused:
+    paused, so a paused wall holds still, nor to the slide of the published report."""
+    if display.paused or display.shows_heard:
         return []
     if display.shows_results:
         return [wall_results(contributions[0].workshop, display)]

@@ -1,16 +1,19 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import AuditEntry
 from facilitation.models import Spotlight, WallDisplay
 from participants.models import Contribution
 from synthesis.board import GroupLine
+from synthesis.models import ReportVersion
+from synthesis.publication import public_results, published_version
 from synthesis.selectors import attach_tallies
 from synthesis.stats import Verdict
 from workshops.models import Workshop
+from workshops.selectors import short_address
 
 WALL_LENGTH = 30
 # Read from the back of a hall, a few results each way are all a wall can hold.
@@ -20,9 +23,16 @@ COMMON_GROUND_VERDICTS = (Verdict.COMMON_GROUND, Verdict.MAJORITY_VIEW)
 
 
 def console_workshops():
-    """Workshops as the console shows them, each with `spotlight_id`: the post on its wall."""
+    """Workshops as the console shows them, each with `spotlight_id`: the post on its wall,
+    and `results_published`: whether the wall can show what we heard."""
     on_the_wall = Spotlight.objects.filter(workshop=OuterRef("pk")).values("contribution_id")
-    return Workshop.objects.select_related("series").annotate(spotlight_id=Subquery(on_the_wall))
+    # As synthesis.publication.published_version, in the same query as the workshop.
+    published = ReportVersion.objects.filter(
+        series=OuterRef("series"), published__isnull=False, status=ReportVersion.Status.FINAL
+    )
+    return Workshop.objects.select_related("series").annotate(
+        spotlight_id=Subquery(on_the_wall), results_published=Exists(published)
+    )
 
 
 def series_workshops(series):
@@ -223,6 +233,47 @@ def wall_results(workshop, prompt=None):
         key=lambda post: (-_spread(post), -post.total.total),
     )
     return {"common": common[:WALL_RESULTS_SHOWN], "differ": differ[:WALL_RESULTS_SHOWN]}
+
+
+# Read from the back of a hall, a few findings fill the slide; the rest are online.
+WALL_FINDINGS_SHOWN = 3
+
+
+def results_page(series):
+    """Where anyone can follow a series' results: the address for its QR code, and the same
+    as people type it. On the site's own address, which the wall's host may not be."""
+    return {"url": series.results_url, "address": short_address(series.results_url)}
+
+
+def results_published(series):
+    return published_version(series) is not None
+
+
+def wall_heard(series):
+    """ "What we heard, and what happened": the published key findings, the first few with
+    where the latest response to each stands, and how many more there are; None before
+    anything is published. Only what the public page shows: masked text, no names."""
+    results = public_results(series)
+    if results is None:
+        return None
+    findings = results["findings"]
+    shown = [
+        {**finding, "latest": finding["responses"][-1] if finding["responses"] else None}
+        for finding in findings[:WALL_FINDINGS_SHOWN]
+    ]
+    return {"findings": shown, "more": len(findings) - len(shown)}
+
+
+def wall_content(workshop, display):
+    """What the wall's live part holds. A closed workshop's wall thanks the room and says
+    where to see what happens next, whatever it showed before."""
+    if workshop.status == Workshop.Status.CLOSED:
+        return {"closed": True, "results_page": results_page(workshop.series)}
+    if display.shows_heard:
+        return {"heard": wall_heard(workshop.series), "results_page": results_page(workshop.series)}
+    if display.shows_results:
+        return {"results": wall_results(workshop, display.prompt)}
+    return {"spotlight": spotlight(workshop.pk), "columns": wall_columns(workshop, display)}
 
 
 def spotlight(workshop_id):

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from facilitation.models import Spotlight, WallDisplay
 from facilitation.renderers import FACILITATORS, WALL
+from facilitation.selectors import results_published
 from live.broadcast import publish, resync
 from participants.models import Contribution
 
@@ -43,9 +44,15 @@ def wall_set_paused(*, workshop, paused):
 
 
 def wall_set_showing(*, workshop, showing, prompt=None):
-    """Show posts as they come, or results for one question (or the whole workshop)."""
+    """Show posts as they come, results for one question (or the whole workshop), or what
+    we heard and what happened (once the series has a published report)."""
     if showing not in WallDisplay.Showing.values:
         raise ValidationError("Please choose posts or results for the wall.")
+    if showing == WallDisplay.Showing.HEARD and not results_published(workshop.series):
+        raise ValidationError(
+            "There is no published report for this series yet. "
+            "Publish a final report to show what we heard, and what happened."
+        )
     if prompt is not None and prompt.workshop_id != workshop.pk:
         raise ValidationError("That question is not in this workshop.")
     display, _ = WallDisplay.objects.get_or_create(workshop=workshop)

@@ -57,6 +57,7 @@ urlpatterns = [
     path("workshops/<int:pk>/wall/pause/", views.wall_pause, name="wall_pause"),
     path("workshops/<int:pk>/wall/show/", views.wall_show, name="wall_show"),
     path("workshops/<int:pk>/qr.svg", views.qr_code, name="qr_code"),
+    path("workshops/<int:pk>/results-qr.svg", views.results_qr_code, name="results_qr_code"),
     path("organisations/", views.organisations, name="organisations"),
     path("organisations/<int:pk>/", views.organisation, name="organisation"),
     path(

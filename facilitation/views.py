@@ -173,14 +173,16 @@ def _confirm(request, workshop, *, title, warning, action, button, fields=None):
     """The GOV.UK pattern for an action that is hard to undo: a page that says what will
     happen, a warning button that does it, and a way back that does nothing."""
     context = {
-        "workshop": workshop,
+        "about": workshop.title,
         "title": title,
         "warning": warning,
         "action": action,
         "fields": fields or {},
         "button": button,
+        "back": reverse("facilitation:console", args=[workshop.pk]),
+        "back_label": "Back to the console",
     }
-    return render(request, "facilitation/confirm.html", context)
+    return render(request, "confirm.html", context)
 
 
 @require_POST
@@ -391,7 +393,7 @@ def prompts_edit(request, pk):
         with transaction.atomic():
             for prompt in formset.save(commit=False):
                 prompt.workshop = workshop
-                prompt.save()
+                services.prompt_save(prompt=prompt)
             for prompt in formset.deleted_objects:
                 prompt.delete()
         messages.success(request, "Questions saved.")
@@ -409,22 +411,17 @@ def join_url(request, workshop):
 @require_GET
 @workshop_staff_required(Role.FACILITATOR)
 def wall(request, pk):
-    workshop = get_object_or_404(Workshop, pk=pk)
+    workshop = get_object_or_404(Workshop.objects.select_related("series"), pk=pk)
     display = selectors.wall_display(workshop.pk)
     context = {
         "workshop": workshop,
         "display": display,
         "join_url": join_url(request, workshop),
-        # As people type it, short enough for one line: no scheme, no "www.", no slash.
-        "join_address": request.get_host().removeprefix("www."),
+        "join_address": workshop_selectors.short_address(request.get_host()),
         "timed_prompts": workshop.prompts.filter(is_open=True, timer_ends_at__isnull=False),
         "waiting": selectors.posts_waiting(workshop, display),
+        **selectors.wall_content(workshop, display),
     }
-    if display.shows_results:
-        context["results"] = selectors.wall_results(workshop, display.prompt)
-    else:
-        context["spotlight"] = selectors.spotlight(workshop.pk)
-        context["columns"] = selectors.wall_columns(workshop, display)
     template = "facilitation/_wall_live.html" if request.htmx else "facilitation/wall.html"
     return render(request, template, context)
 
@@ -477,10 +474,21 @@ def wall_show(request, pk):
 @workshop_staff_required(Role.FACILITATOR)
 def qr_code(request, pk):
     workshop = get_object_or_404(Workshop, pk=pk)
+    return _qr_svg(join_url(request, workshop), title=f"QR code to join {workshop.title}")
+
+
+@require_GET
+@workshop_staff_required(Role.FACILITATOR)
+def results_qr_code(request, pk):
+    """The QR code of the series' public results page, for the wall of this workshop."""
+    workshop = get_object_or_404(Workshop.objects.select_related("series"), pk=pk)
+    url = selectors.results_page(workshop.series)["url"]
+    return _qr_svg(url, title=f"QR code for the results of {workshop.series.name}")
+
+
+def _qr_svg(url, *, title):
     svg = io.BytesIO()
-    segno.make(join_url(request, workshop), error="m").save(
-        svg, kind="svg", scale=8, title=f"QR code to join {workshop.title}"
-    )
+    segno.make(url, error="m").save(svg, kind="svg", scale=8, title=title)
     return HttpResponse(svg.getvalue(), content_type="image/svg+xml")
 
 

@@ -61,3 +61,14 @@ class ContributionForm(govuk.Form):
     def max_length(self):
         """The limit the character count states: the service's, read when the page is drawn."""
         return settings.CONTRIBUTION_MAX_LENGTH
+
+
+class EasyReadForm(govuk.Form):
+    """The phone's Easy Read switch: its one button sends the state it switches to."""
+
+    CHOOSE = "Please choose to switch Easy Read on or off."
+
+    easy_read = forms.ChoiceField(
+        choices=[("on", "On"), ("off", "Off")],
+        error_messages={"required": CHOOSE, "invalid_choice": CHOOSE},
+    )

@@ -2,11 +2,18 @@
 
 Each fragment is rendered once for every phone from the same template the feed page uses,
 so a contribution looks the same whether it arrived by HTTP or over the socket.
+
+Easy Read is a choice of each phone, and one audience holds phones of both kinds. Rather than
+an audience per mode (every post rendered and sent twice), a post's fragment carries the words
+of both (its vote buttons' symbols, "Pass" and "Not sure") and the page's body class shows one
+(static/css/app.css). A question's Easy Read words reach phones over HTTP only (the page, a
+re-sync), where the phone's own cookie chooses them.
 """
 
 from django.template.loader import render_to_string
 
 from live.broadcast import hang_up, resync
+from participants import selectors
 from participants.models import Contribution
 
 PARTICIPANTS = "participants"
@@ -66,7 +73,12 @@ def phones_read_only(*, workshop, **event):
     if workshop.is_live:
         return {}
     # No questions: nothing in the notice differs between phones, so it is rendered once.
-    html = render_to_string("participants/_feed_live.html", {"workshop": workshop, "prompts": []})
+    context = {
+        "workshop": workshop,
+        "prompts": [],
+        "results_address": selectors.results_address(workshop),
+    }
+    html = render_to_string("participants/_feed_live.html", context)
     return {PARTICIPANTS: [{"op": "replace", "id": "phone-feed", "html": html}]}
 
 

@@ -4,6 +4,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from participants.models import WITHDRAWAL_UNDO_SECONDS, Contribution, Participant, Vote
+from workshops.selectors import short_address
 
 
 def participant_get(*, workshop, participant_id):
@@ -85,3 +86,12 @@ def withdrawal_to_undo(*, participant, contribution_id):
         .select_related("workshop")
         .first()
     )
+
+
+def results_address(workshop):
+    """Where a closed workshop's series publishes its results, as people type it: on the
+    site's own address (as the wall gives it), no scheme, no "www.", no slash at the end.
+    None while the workshop is not closed: there is nothing to follow yet."""
+    if workshop.status != workshop.Status.CLOSED:
+        return None
+    return short_address(workshop.series.results_url)

@@ -8,8 +8,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from live.addresses import request_client_address
-from participants import ratelimit, selectors, services, tokens
-from participants.forms import ContributionForm, JoinCodeForm, ParticipantJoinForm
+from participants import easy_read, ratelimit, selectors, services, tokens
+from participants.forms import (
+    ContributionForm,
+    EasyReadForm,
+    JoinCodeForm,
+    ParticipantJoinForm,
+)
 from participants.models import Contribution
 from workshops.models import Prompt
 from workshops.selectors import workshop_by_code
@@ -74,14 +79,31 @@ def participant_required(view):
     return participant_view(wrapper)
 
 
+def _phone_context(request, workshop):
+    """What every phone page of the workshop shows the same way: its Easy Read choice, and
+    where a closed workshop's results will be."""
+    return {
+        "workshop": workshop,
+        "easy_read": easy_read.is_on(request, workshop),
+        "results_address": selectors.results_address(workshop),
+    }
+
+
+def _join_page(request, workshop, form, *, status=200):
+    context = {**_phone_context(request, workshop), "form": form}
+    return render(request, "participants/join.html", context, status=status)
+
+
+def _workshop_page(request, workshop, participant, *, status=200):
+    if participant is None:
+        return _join_page(request, workshop, ParticipantJoinForm(), status=status)
+    return render_feed(request, participant, status=status)
+
+
 @require_GET
 @participant_view
 def workshop(request, workshop, participant):
-    if participant is None:
-        return render(
-            request, "participants/join.html", {"workshop": workshop, "form": ParticipantJoinForm()}
-        )
-    return render_feed(request, participant)
+    return _workshop_page(request, workshop, participant)
 
 
 def render_feed(request, participant, *, failed_form=None, status=200):
@@ -96,7 +118,7 @@ def render_feed(request, participant, *, failed_form=None, status=200):
     # A post to a question that has since closed (and so has no box) still shows its error
     # and its text, at the top.
     context = {
-        "workshop": participant.workshop,
+        **_phone_context(request, participant.workshop),
         "participant": participant,
         "prompts": prompts,
         "unplaced_form": unplaced_form,
@@ -130,9 +152,7 @@ def join(request, workshop, participant):
         else:
             response = redirect("participants:workshop", code=workshop.join_code)
             return tokens.set_cookie(response, participant)
-    return render(
-        request, "participants/join.html", {"workshop": workshop, "form": form}, status=400
-    )
+    return _join_page(request, workshop, form, status=400)
 
 
 @require_POST
@@ -184,9 +204,25 @@ def _prompt_block(request, participant, prompt, form, *, sent=False, status=200)
         "prompt": prompt,
         "participant": participant,
         "workshop": participant.workshop,
+        "easy_read": easy_read.is_on(request, participant.workshop),
         "sent": sent,
     }
     return render(request, "participants/_prompt.html", context, status=status)
+
+
+@require_POST
+@participant_view
+def easy_read_switch(request, workshop, participant):
+    """Easy Read on or off for this phone, and back to the page it was switched on. Phones
+    that have not joined may switch too: the join page's words are in Easy Read as well."""
+    form = EasyReadForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors["easy_read"]:
+            messages.error(request, error)
+        return _workshop_page(request, workshop, participant, status=400)
+    # Back at the switch, so the next Tab goes on from where the person was.
+    page = reverse("participants:workshop", args=[workshop.join_code]) + "#easy-read"
+    return easy_read.remember(redirect(page), on=easy_read.CHOICES[form.cleaned_data["easy_read"]])
 
 
 @require_POST

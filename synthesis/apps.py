@@ -1,4 +1,8 @@
+import logging
+
 from django.apps import AppConfig
+
+logger = logging.getLogger(__name__)
 
 
 class SynthesisConfig(AppConfig):
@@ -6,6 +10,7 @@ class SynthesisConfig(AppConfig):
 
     def ready(self):
         from participants import signals
+        from synthesis.publication import results_changed
 
         for signal in (*signals.POST_CHANGED, signals.contribution_merged):
             signal.connect(_embed_posts, dispatch_uid=f"synthesis-embed-{id(signal)}")
@@ -13,6 +18,7 @@ class SynthesisConfig(AppConfig):
         signals.workshop_purged.connect(_forget_purged, dispatch_uid="synthesis-purged")
         signals.vote_recorded.connect(_count_vote, dispatch_uid="synthesis-count-vote")
         signals.votes_rewritten.connect(_recount_votes, dispatch_uid="synthesis-recount-votes")
+        results_changed.connect(_notify_followers, dispatch_uid="synthesis-results-notices")
 
 
 def _count_vote(sender, **event):
@@ -46,3 +52,19 @@ def _forget_purged(sender, workshop_id, **event):
     from synthesis import retention
 
     retention.forget_exports_of(workshop_id, because=retention.PURGED)
+
+
+def _notify_followers(sender, series, what, **event):
+    """The public results changed: those who confirmed their address are emailed, in the
+    background, when there is news for them."""
+    from synthesis.tasks import send_results_notices
+
+    if not what:
+        return
+
+    try:
+        send_results_notices.delay(series.pk, what)
+    except Exception:
+        # Sent after the change committed: a broker that is down must not turn the analyst's
+        # saved change into an error page.
+        logger.exception("Results notices for series %s could not be queued", series.pk)

@@ -1,10 +1,11 @@
 from django import forms
+from django.utils import timezone
 
 from accounts import govuk
 from participants.models import StakeholderGroup
 from pillars.models import Pillar, Recommendation
 from synthesis.board import VERDICT_ORDER
-from synthesis.models import Finding, ReportChoice, ReportExport, ReportText
+from synthesis.models import Finding, FindingResponse, ReportChoice, ReportExport, ReportText
 
 
 class SeriesFilterForm(govuk.Form):
@@ -195,3 +196,33 @@ class FinalVersionForm(govuk.Form):
             "required": "Tick to confirm you have read the draft before making it final"
         },
     )
+
+
+class FindingResponseForm(govuk.ModelForm):
+    status = forms.ChoiceField(
+        choices=FindingResponse.Status.choices,
+        widget=forms.RadioSelect,
+        label="Where things stand",
+        error_messages={"required": "Choose where things stand"},
+    )
+    date = govuk.DayMonthYearField(
+        label="Date",
+        initial=timezone.localdate,
+        help_text="The day this became where things stand. For example, 27 3 2026.",
+        error_messages={"required": "Enter the date of this response"},
+    )
+
+    class Meta:
+        model = FindingResponse
+        fields = ["status", "action", "reason", "date", "responsible", "easy_read"]
+        widgets = {
+            "action": forms.Textarea(attrs={"rows": 4}),
+            "reason": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {
+            "action": {"required": "Enter what you will do or have done"},
+            "responsible": {
+                "required": "Enter who is responsible: a role or team, not a person’s name"
+            },
+            "easy_read": {"required": "Enter the response in one short Easy Read sentence"},
+        }

@@ -1,3 +1,35 @@
 """The public results pages of a series, at /r/<results code>/: no sign-in."""
 
-urlpatterns = []
+from django.urls import path
+
+from synthesis import notice_views, public
+
+urlpatterns = [
+    path("<str:code>/", public.results, name="results"),
+    path("<str:code>/easy-read/", public.results_easy_read, name="results_easy_read"),
+    path("<str:code>/feed/", public.results_feed, name="results_feed"),
+    path("<str:code>/report.pdf", public.results_file, name="results_file"),
+    path(
+        "<str:code>/easy-read.pdf",
+        public.results_file,
+        {"easy_read": True},
+        name="results_easy_read_file",
+    ),
+]
+
+# Following the results by email: asked for on the results page, confirmed and stopped by
+# the token in the emailed links.
+urlpatterns += [
+    path("<str:code>/follow/", notice_views.results_subscribe, name="results_subscribe"),
+    path(
+        "<str:code>/follow/sent/",
+        notice_views.results_subscribe_sent,
+        name="results_subscribe_sent",
+    ),
+    path("<str:code>/confirm/<str:token>/", notice_views.results_confirm, name="results_confirm"),
+    path(
+        "<str:code>/unsubscribe/<str:token>/",
+        notice_views.results_unsubscribe,
+        name="results_unsubscribe",
+    ),
+]

@@ -18,9 +18,10 @@ from participants.models import Contribution
 from synthesis.models import FindingResponse, ReportVersion
 from synthesis.report import QUOTES_PER_ITEM, report_context
 
-# Sent after commit whenever what the public results page shows changes: a version published
-# or unpublished, a response recorded, changed or removed. Arguments: series, what (a short
-# sentence for people who follow the results, e.g. "The results were published.").
+# Sent after commit when what the public results page shows changes: a version published or
+# unpublished, a response to a published finding recorded, changed or removed. Arguments:
+# series, what: a short sentence for people who follow the results ("The results were
+# published."), empty where there is no news to send them (results taken down).
 results_changed = Signal()
 
 
@@ -115,6 +116,7 @@ def report_version_unpublish(version, *, user=None):
         version.published, version.published_by = None, None
         version.save(update_fields=["published", "published_by"])
         audit.record("report_unpublished", version, actor=_user(user), number=version.number)
+        announce_results_changed(version.series, "")
     return version
 
 

@@ -1,12 +1,12 @@
 from collections import defaultdict
 
 from django.conf import settings
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Prefetch, Q, prefetch_related_objects
 from django.template.defaultfilters import pluralize
 
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
 from synthesis import tallies
-from synthesis.models import ReportText, ReportVersion
+from synthesis.models import FindingResponse, ReportText, ReportVersion
 from synthesis.stats import OTHER, Tally, Thresholds, classify
 
 
@@ -85,8 +85,10 @@ def attach_tallies(contributions, *, classify_in=None):
     and `.total`, the Tally over all groups. With `classify_in` (a workshop), also
     `.reading`: the suggested class among the groups present there."""
     contributions = list(contributions)
-    tallies = group_tallies(Contribution.objects.filter(pk__in=[c.pk for c in contributions]))
     groups = list(StakeholderGroup.objects.all())
+    tallies = group_tallies(
+        Contribution.objects.filter(pk__in=[c.pk for c in contributions]), groups
+    )
     present = present_groups(workshop=classify_in) if classify_in else None
     for contribution in contributions:
         by_group = tallies.get(contribution.pk, {})
@@ -129,6 +131,17 @@ def findings_with_figures(series):
     )
     for finding in findings:
         finding.figures = finding_figures(finding)
+    return findings
+
+
+def findings_with_history(series):
+    """`findings_with_figures`, each finding also with its responses as `history`, newest
+    first: where things stand on top."""
+    findings = list(findings_with_figures(series))
+    newest_first = FindingResponse.objects.order_by("-date", "-pk")
+    prefetch_related_objects(
+        findings, Prefetch("responses", queryset=newest_first, to_attr="history")
+    )
     return findings
 
 

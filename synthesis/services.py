@@ -15,12 +15,14 @@ from synthesis.models import (
     STALE_AFTER,
     DismissedSuggestion,
     Finding,
+    FindingResponse,
     Judgement,
     ReportChoice,
     ReportExport,
     ReportText,
     Theme,
 )
+from synthesis.publication import announce_results_changed, published_version
 from synthesis.report import data_version
 from synthesis.stats import Verdict
 from synthesis.tasks import build_export, embed_series, make_final_version
@@ -191,6 +193,75 @@ def _report_text(name, value):
 
 def finding_delete(*, finding):
     finding.delete()
+
+
+RESPONSE_FIELDS = ("status", "action", "reason", "date", "responsible", "easy_read")
+REASON_NEEDED = "Say why it is not being taken forward: the people who took part will read it."
+
+
+@transaction.atomic
+def finding_response_add(*, finding, user, **fields):
+    """Add to a finding's history of responses: where things stand now."""
+    response = FindingResponse(finding=finding, created_by=user)
+    _response_save(response, fields)
+    _response_recorded("finding_response_added", response, user)
+    _announce_response(finding, f"was added: {response.get_status_display()}")
+    return response
+
+
+@transaction.atomic
+def finding_response_edit(*, response, user, **fields):
+    """Correct one entry of a finding's history; fields left out stay as they are."""
+    _response_save(response, fields)
+    _response_recorded("finding_response_edited", response, user)
+    _announce_response(response.finding, f"was updated: {response.get_status_display()}")
+    return response
+
+
+@transaction.atomic
+def finding_response_delete(*, response, user):
+    _response_recorded("finding_response_deleted", response, user)
+    response.delete()
+    _announce_response(response.finding, "was removed")
+
+
+def _response_save(response, fields):
+    for name in RESPONSE_FIELDS:
+        if name in fields:
+            value = fields[name]
+            setattr(response, name, tidy_text(value) if isinstance(value, str) else value)
+    errors = {}
+    try:
+        response.full_clean()
+    except ValidationError as error:
+        errors = error.message_dict
+    if response.status == FindingResponse.Status.NOT_TAKEN_FORWARD and not response.reason:
+        errors.setdefault("reason", []).append(REASON_NEEDED)
+    if errors:
+        raise ValidationError(errors)
+    response.save()
+
+
+def _response_recorded(action, response, user):
+    # Where things stand, never the words: those are on the findings page.
+    audit.record(
+        action,
+        response,
+        actor=user,
+        organisation=response.finding.series.organisation,
+        finding=response.finding_id,
+        status=response.status,
+    )
+
+
+def _announce_response(finding, change):
+    """Tell those who follow the results, but only of a finding the public page shows, and by
+    the title it has there (frozen with the published version, whatever it is called now)."""
+    version = published_version(finding.series)
+    shown = version.public_content.get("findings", []) if version else []
+    title = next((item["title"] for item in shown if item["id"] == finding.pk), None)
+    if title is not None:
+        announce_results_changed(finding.series, f"A response to “{title}” {change}.")
 
 
 def export_request(*, series, kind, user, workshop=None, include_appendix=False):

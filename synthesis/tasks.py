@@ -11,6 +11,7 @@ from participants.models import Contribution
 from synthesis import vectors
 from synthesis.exports import render_export
 from synthesis.models import ReportExport, ReportVersion
+from synthesis.notices import results_confirmation_send, results_notices_send
 from synthesis.versions import report_version_make
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,18 @@ def expire_exports():
 def purge_closed_workshops():
     """The daily retention job: the same as `manage.py purge_closed_workshops`."""
     call_command("purge_closed_workshops", "--older-than", str(settings.RETENTION_DAYS))
+
+
+@shared_task
+def send_results_confirmation(subscription_id):
+    """The email asking the owner of an address to confirm it (synthesis.notices)."""
+    results_confirmation_send(subscription_id=subscription_id)
+
+
+@shared_task
+def send_results_notices(series_id, what):
+    """Email a change to a series' public results to those who follow it (synthesis.notices)."""
+    results_notices_send(series_id=series_id, what=what)
 
 
 @shared_task(acks_late=True)

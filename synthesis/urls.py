@@ -59,6 +59,31 @@ urlpatterns = [
         views.finding_delete,
         name="finding_delete",
     ),
+    path(
+        "series/<int:pk>/findings/<int:finding_id>/responses/new/",
+        views.finding_response_add,
+        name="finding_response_add",
+    ),
+    path(
+        "series/<int:pk>/responses/<int:response_id>/",
+        views.finding_response_edit,
+        name="finding_response_edit",
+    ),
+    path(
+        "series/<int:pk>/responses/<int:response_id>/delete/",
+        views.finding_response_delete,
+        name="finding_response_delete",
+    ),
+    path(
+        "series/<int:pk>/versions/<int:number>/publish/",
+        views.report_version_publish,
+        name="report_version_publish",
+    ),
+    path(
+        "series/<int:pk>/versions/<int:number>/unpublish/",
+        views.report_version_unpublish,
+        name="report_version_unpublish",
+    ),
     path("series/<int:pk>/opinion-map/", views.series_opinion_map, name="series_opinion_map"),
     path(
         "workshops/<int:pk>/opinion-map/",

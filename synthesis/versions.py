@@ -124,9 +124,7 @@ def report_version_make(version):
         version.save(update_fields=["status", "error", "file", "easy_read_file"])
         return version
     version.status, version.finalised = ReportVersion.Status.FINAL, timezone.now()
-    version.save(
-        update_fields=["status", "finalised", "file", "easy_read_file", "public_content"]
-    )
+    version.save(update_fields=["status", "finalised", "file", "easy_read_file", "public_content"])
     audit.record("report_final", version, actor=version.finalised_by, number=version.number)
     return version
 

@@ -12,13 +12,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.permissions import Role, analyst_required
 from participants.models import Contribution
-from synthesis import board, selectors, services, vectors, versions
+from synthesis import board, publication, selectors, services, vectors, versions
 from synthesis.docx_report import report_html
 from synthesis.forms import (
     BoardFilterForm,
     ExportForm,
     FinalVersionForm,
     FindingForm,
+    FindingResponseForm,
     JudgementForm,
     PostNumbersForm,
     ReportChoiceForm,
@@ -26,7 +27,14 @@ from synthesis.forms import (
     SeriesFilterForm,
     ThemeForm,
 )
-from synthesis.models import Finding, Judgement, ReportExport, ReportVersion, Theme
+from synthesis.models import (
+    Finding,
+    FindingResponse,
+    Judgement,
+    ReportExport,
+    ReportVersion,
+    Theme,
+)
 from synthesis.opinion_map import opinion_map
 from synthesis.opinion_map import thresholds as opinion_map_thresholds
 from synthesis.suggestions import suggested_themes
@@ -317,9 +325,96 @@ def _finding_form_page(request, series, finding):
         "series": series,
         "form": form,
         "finding": finding,
-        "findings": selectors.findings_with_figures(series),
+        "findings": selectors.findings_with_history(series),
     }
     return render(request, "synthesis/findings.html", context, status=400 if form.errors else 200)
+
+
+def _to_finding(finding):
+    return redirect(
+        reverse("synthesis:findings", args=[finding.series_id]) + f"#finding-{finding.pk}"
+    )
+
+
+def _response(series_pk, response_id):
+    return get_object_or_404(
+        FindingResponse.objects.select_related("finding__series"),
+        pk=response_id,
+        finding__series=series_pk,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@series_staff_required(Role.ANALYST)
+def finding_response_add(request, pk, finding_id):
+    finding = get_object_or_404(Finding.objects.select_related("series"), pk=finding_id, series=pk)
+    return _response_form_page(request, finding, response=None)
+
+
+@require_http_methods(["GET", "POST"])
+@series_staff_required(Role.ANALYST)
+def finding_response_edit(request, pk, response_id):
+    response = _response(pk, response_id)
+    return _response_form_page(request, response.finding, response=response)
+
+
+def _response_form_page(request, finding, response):
+    form = FindingResponseForm(
+        request.POST if request.method == "POST" else None, instance=response
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if response is None:
+                services.finding_response_add(
+                    finding=finding, user=request.user, **form.cleaned_data
+                )
+            else:
+                services.finding_response_edit(
+                    response=response, user=request.user, **form.cleaned_data
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Response to “{finding.title}” saved.")
+            return _to_finding(finding)
+    context = {"series": finding.series, "finding": finding, "response": response, "form": form}
+    status = 400 if form.errors else 200
+    return render(request, "synthesis/responses/form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@series_staff_required(Role.ANALYST)
+def finding_response_delete(request, pk, response_id):
+    response = _response(pk, response_id)
+    finding = response.finding
+    if request.method == "POST":
+        services.finding_response_delete(response=response, user=request.user)
+        messages.success(request, f"Response to “{finding.title}” deleted.")
+        return _to_finding(finding)
+    return _confirm(
+        request,
+        finding.series,
+        title="Delete this response?",
+        warning=f"It goes from the history of “{finding.title}”, and at once from the public "
+        "results page if that shows this finding. To say that things have moved on, add a new "
+        "response instead: the history stays.",
+        button="Delete response",
+        back=reverse("synthesis:findings", args=[pk]) + f"#finding-{finding.pk}",
+    )
+
+
+def _confirm(request, series, *, title, warning, button, back):
+    """The GOV.UK pattern for what is hard to undo: a page that says what will happen, a
+    warning button that does it (posting to this same address), and a way back that does
+    nothing."""
+    context = {
+        "about": series.name,
+        "title": title,
+        "warning": warning,
+        "button": button,
+        "back": back,
+    }
+    return render(request, "confirm.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -511,7 +606,7 @@ def report_versions(request, pk):
                 request, f"Version {version.number} is being made final: it shows here when ready."
             )
             return redirect("synthesis:report_versions", pk=series.pk)
-    attempts = list(series.report_versions.select_related("finalised_by"))
+    attempts = list(series.report_versions.select_related("finalised_by", "published_by"))
     finals = [v for v in attempts if v.status == ReportVersion.Status.FINAL]
     context = {
         "series": series,
@@ -519,6 +614,9 @@ def report_versions(request, pk):
         "finals": finals,
         "attempt": next((v for v in attempts if v.status != ReportVersion.Status.FINAL), None),
         "next_number": selectors.next_report_version(series),
+        "results_address": request.build_absolute_uri(
+            reverse("results", args=[series.results_code])
+        ),
         "changes": versions.changes_since(finals[0]) if finals else [],
         "unconfirmed": versions.unconfirmed_items(series),
     }
@@ -538,3 +636,59 @@ def report_version_file(request, pk, number, easy_read=False):
     if not file:
         raise Http404("This version was made final before its Easy Read version existed.")
     return FileResponse(file.open("rb"), as_attachment=True, filename=file.name.rsplit("/", 1)[-1])
+
+
+def _version_of(series_pk, number):
+    return get_object_or_404(
+        ReportVersion.objects.select_related("series"), series=series_pk, number=number
+    )
+
+
+def _to_version(version):
+    return redirect(
+        reverse("synthesis:report_versions", args=[version.series_id])
+        + f"#version-{version.number}"
+    )
+
+
+@require_POST
+@series_staff_required(Role.ANALYST)
+def report_version_publish(request, pk, number):
+    version = _version_of(pk, number)
+    try:
+        publication.report_version_publish(version, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Version {number} is published: the public results page shows it now, "
+            "in place of any other version.",
+        )
+    return _to_version(version)
+
+
+@require_http_methods(["GET", "POST"])
+@series_staff_required(Role.ANALYST)
+def report_version_unpublish(request, pk, number):
+    version = _version_of(pk, number)
+    if not version.published:
+        messages.info(request, f"Version {number} is not published: there is nothing to take down.")
+        return _to_version(version)
+    if request.method == "POST":
+        publication.report_version_unpublish(version, user=request.user)
+        messages.success(
+            request,
+            f"Version {number} is no longer published: the public results page shows no "
+            "results until you publish a version again.",
+        )
+        return _to_version(version)
+    return _confirm(
+        request,
+        version.series,
+        title=f"Unpublish version {number}?",
+        warning="The public results page stops showing it at once, and says the results will "
+        "appear when the organisers publish them. You can publish it again at any time.",
+        button=f"Unpublish version {number}",
+        back=reverse("synthesis:report_versions", args=[pk]) + f"#version-{number}",
+    )

@@ -8,6 +8,8 @@ from accounts.models import Membership, Organisation
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
 from pillars.models import Framework
 from synthesis import tallies
+from synthesis.models import Finding, FindingResponse, ReportVersion, ResultsSubscription
+from synthesis.publication import public_content, report_version_publish
 from workshops import services as workshop_services
 from workshops.models import Series, Workshop
 
@@ -109,3 +111,70 @@ class VoteFactory(factory.django.DjangoModelFactory):
         """Saved past the vote service, so its post's counts are made again from its votes."""
         if create:
             tallies.recount([vote.contribution_id])
+
+
+class FindingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Finding
+
+    series = factory.SubFactory(SeriesFactory)
+    title = factory.Sequence(lambda n: f"Key finding {n}")
+    body = "What the groups said, and how many agreed."
+    kind = Finding.Kind.COMMON_GROUND
+    order = factory.Sequence(lambda n: n)
+
+
+class FindingResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FindingResponse
+
+    finding = factory.SubFactory(FindingFactory)
+    status = FindingResponse.Status.AGREED
+    action = "We will do what the groups asked, starting next term."
+    responsible = "SEND strategic lead"
+    easy_read = "We will do what you asked."
+
+
+def publish_report(series, *, user=None):
+    """The series report as it stands now, made final and published. The version row is
+    built directly: making it final through the service renders its PDFs, which is slow."""
+    version = ReportVersion.objects.create(
+        series=series,
+        number=series.report_versions.count() + 1,
+        status=ReportVersion.Status.FINAL,
+        fingerprint="published-for-a-test",
+        contributions=0,
+        votes=0,
+        unconfirmed=0,
+        finalised=timezone.now(),
+        public_content=public_content(series),
+    )
+    return report_version_publish(version, user=user)
+
+
+class ReportVersionFactory(factory.django.DjangoModelFactory):
+    """A final version of the series report as it stands, not published. Its PDFs are left
+    out: making them is slow, and only the report tests read them."""
+
+    class Meta:
+        model = ReportVersion
+
+    series = factory.SubFactory(SeriesFactory)
+    number = factory.LazyAttribute(lambda version: version.series.report_versions.count() + 1)
+    status = ReportVersion.Status.FINAL
+    fingerprint = "made-for-a-test"
+    contributions = 0
+    votes = 0
+    unconfirmed = 0
+    finalised = factory.LazyFunction(timezone.now)
+    public_content = factory.LazyAttribute(lambda version: public_content(version.series))
+
+
+class ResultsSubscriptionFactory(factory.django.DjangoModelFactory):
+    """An address kept for a series' results notices; pass `confirmed` for one in use."""
+
+    class Meta:
+        model = ResultsSubscription
+
+    series = factory.SubFactory(SeriesFactory)
+    email = factory.Sequence(lambda n: f"follower{n}@example.org")

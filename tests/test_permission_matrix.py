@@ -52,11 +52,13 @@ from synthesis.models import (
     DismissedSuggestion,
     Embedding,
     Finding,
+    FindingResponse,
     Judgement,
     ReportChoice,
     ReportExport,
     ReportText,
     ReportVersion,
+    ResultsSubscription,
     Theme,
 )
 from tests.accounts.helpers import code_for
@@ -109,6 +111,7 @@ ADMINS_LIST = {**ADMINS_ONLY, "outsider": ALLOW}
 SIGNED_IN = {**NO_ACCOUNT, **dict.fromkeys((*STAFF_ROLES, "outsider", "staff"), ALLOW)}
 ANY_ROLE = {**NO_ACCOUNT, **dict.fromkeys((*STAFF_ROLES, "outsider"), ALLOW), "staff": FORBIDDEN}
 PARTICIPANT_ONLY = {**dict.fromkeys(ROLES, JOIN), "participant": ALLOW}
+NOWHERE = dict.fromkeys(ROLES, NOT_FOUND)
 
 # Every table a view can write. Sessions are left out: signing in and out write them.
 WRITTEN = [
@@ -125,7 +128,9 @@ WRITTEN = [
     ReportText,
     ReportChoice,
     ReportVersion,
+    ResultsSubscription,
     Finding.themes.through,
+    FindingResponse,
     Judgement,
     ReportExport,
     Embedding,
@@ -197,6 +202,13 @@ def build_world():
         kind=Finding.Kind.COMMON_GROUND,
         created_by=analyst,
     )
+    response = FindingResponse.objects.create(
+        finding=finding,
+        status=FindingResponse.Status.CONSIDERING,
+        action="Matrix action",
+        responsible="Matrix team",
+        easy_read="Matrix Easy Read",
+    )
     judgement = Judgement.objects.create(
         series=series,
         contribution=contribution,
@@ -229,6 +241,7 @@ def build_world():
         status=ReportExport.Status.FAILED,
         error="The export could not be built.",
     )
+    keep_address(series)
     return SimpleNamespace(
         attempts=itertools.count(),
         organisation=series.organisation,
@@ -252,6 +265,7 @@ def build_world():
         free=free,
         theme=theme,
         finding=finding,
+        response=response,
         judgement=judgement,
         done_export=done,
         failed_export=failed,
@@ -336,6 +350,30 @@ def series_pk(w):
     return {"pk": w.series.pk}
 
 
+def results_code(w):
+    return {"code": w.series.results_code}
+
+
+MATRIX_TOKEN = "matrix-token-for-results-notices"
+
+
+def keep_address(series):
+    """The series' one address kept for results notices, put back if it was unsubscribed."""
+    ResultsSubscription.objects.get_or_create(
+        series=series, token=MATRIX_TOKEN, defaults={"email": "matrix@example.org"}
+    )
+
+
+def address_kept_again(w):
+    """No POST data; the address an earlier role unsubscribed is put back for this one."""
+    keep_address(w.series)
+    return {}
+
+
+def address_link(w):
+    return {"code": w.series.results_code, "token": MATRIX_TOKEN}
+
+
 def in_workshop(**extra):
     return lambda w: {"pk": w.workshop.pk, **{k: get(w) for k, get in extra.items()}}
 
@@ -392,6 +430,10 @@ MATRIX = {
         post_changes=tuple(role for role in ROLES if role != "participant"),
     ),
     "participants:workshop": Route(kwargs=code, policy=PARTICIPANT_ONLY, get=True),
+    # The join page is in Easy Read too, so anyone may switch: it sets a cookie, nothing more.
+    "participants:easy_read": Route(
+        kwargs=code, post=lambda w: {"easy_read": "on"}, post_changes=False
+    ),
     "participants:contribute": Route(
         kwargs=code,
         policy=PARTICIPANT_ONLY,
@@ -520,6 +562,7 @@ MATRIX = {
         post=lambda w: {"showing": "results", "prompt": w.prompt.pk},
     ),
     "facilitation:qr_code": Route(kwargs=workshop_pk, policy=FACILITATORS_ONLY, get=True),
+    "facilitation:results_qr_code": Route(kwargs=workshop_pk, policy=FACILITATORS_ONLY, get=True),
     # Organisation admins
     "facilitation:organisations": Route(policy=ADMINS_LIST, get=True),
     "facilitation:organisation": Route(
@@ -650,6 +693,78 @@ MATRIX = {
         kwargs=lambda w: {"token": w.failed_export.token},
         policy=ANALYSTS_ONLY,
         post=lambda w: {},
+    ),
+    # The public results of a series: anyone, no sign-in; before publication they say so.
+    "results": Route(kwargs=results_code, get=True),
+    "results_easy_read": Route(kwargs=results_code, get=True),
+    "results_feed": Route(kwargs=results_code, get=True),
+    # The world's final version is not published, and nothing unpublished is served to anyone.
+    "results_file": Route(kwargs=results_code, policy=NOWHERE, get=True),
+    "results_easy_read_file": Route(kwargs=results_code, policy=NOWHERE, get=True),
+    # Responses to key findings, and publishing a final version: analysts. Deleting and
+    # unpublishing ask first (GET), then act (POST).
+    "synthesis:finding_response_add": Route(
+        kwargs=in_series(finding_id=lambda w: w.finding.pk),
+        policy=ANALYSTS_ONLY,
+        get=True,
+        post=lambda w: {
+            "status": "agreed",
+            "action": "Matrix new action",
+            "date_day": "3",
+            "date_month": "4",
+            "date_year": "2031",
+            "responsible": "Matrix team",
+            "easy_read": "Matrix Easy Read",
+        },
+    ),
+    "synthesis:finding_response_edit": Route(
+        kwargs=in_series(response_id=lambda w: w.response.pk),
+        policy=ANALYSTS_ONLY,
+        get=True,
+        post=lambda w: {
+            "status": "done",
+            "action": "Matrix action done",
+            "date_day": "4",
+            "date_month": "4",
+            "date_year": "2031",
+            "responsible": "Matrix team",
+            "easy_read": "Matrix Easy Read",
+        },
+    ),
+    "synthesis:finding_response_delete": Route(
+        kwargs=in_series(response_id=lambda w: w.response.pk),
+        policy=ANALYSTS_ONLY,
+        get=True,
+        post=lambda w: {},
+    ),
+    "synthesis:report_version_publish": Route(
+        kwargs=in_series(number=lambda w: w.version.number),
+        policy=ANALYSTS_ONLY,
+        post=lambda w: {},
+    ),
+    # The world's version is not published: there is nothing to take down, so an allowed
+    # request changes nothing (tests/synthesis/test_publishing.py takes one down).
+    "synthesis:report_version_unpublish": Route(
+        kwargs=in_series(number=lambda w: w.version.number),
+        policy=ANALYSTS_ONLY,
+        get=True,
+        post=lambda w: {},
+        post_changes=False,
+    ),
+    # Following the results by email: anyone, no sign-in. Each asks for another address.
+    "results_subscribe": Route(
+        kwargs=results_code,
+        get=True,
+        post=lambda w: {"email": f"follower-{next(w.attempts)}@example.org", "consent": "on"},
+    ),
+    "results_subscribe_sent": Route(kwargs=results_code, get=True),
+    # The emailed links: the first POST confirms (later ones find it confirmed) or deletes
+    # the address (put back before each later one, which then leaves the table as it was).
+    "results_confirm": Route(
+        kwargs=address_link, get=True, post=lambda w: {}, post_changes=("anonymous",)
+    ),
+    "results_unsubscribe": Route(
+        kwargs=address_link, get=True, post=address_kept_again, post_changes=("anonymous",)
     ),
 }
 

@@ -62,13 +62,25 @@ class WorkshopForm(govuk.Form):
         help_text="For example, 27 3 2026 and 18:30 (the time on the 24-hour clock).",
         error_messages={"required": "Enter the date and time the workshop starts"},
     )
+    easy_read_default = forms.BooleanField(
+        label="Easy Read by default (phones open in Easy Read; each person can switch it off)",
+        required=False,
+    )
 
 
 class PromptForm(govuk.ModelForm):
     class Meta:
         model = Prompt
-        fields = ["question", "recommendation", "order"]
-        widgets = {"question": forms.Textarea(attrs={"rows": 2})}
+        fields = ["question", "easy_read", "recommendation", "order"]
+        widgets = {
+            "question": forms.Textarea(attrs={"rows": 2}),
+            "easy_read": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "easy_read": "The question in short sentences of everyday words, for phones in "
+            "Easy Read. Leave it empty on a new question to start from its recommendation's "
+            "Easy Read words."
+        }
         error_messages = {"question": {"required": "Enter the question people will answer"}}
 
     def __init__(self, *args, framework=None, **kwargs):

@@ -1,6 +1,8 @@
 import secrets
 
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 # No 0/O, 1/I/L: codes are read off a projector and typed on phones.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -38,6 +40,16 @@ class Series(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        """Its public results page."""
+        return reverse("results", args=[self.results_code])
+
+    @property
+    def results_url(self):
+        """The results page on the site's public address (SITE_URL): for QR codes, emails
+        and the address read off a wall, made where a request's host may not be that."""
+        return settings.SITE_URL.rstrip("/") + self.get_absolute_url()
 
 
 class Workshop(models.Model):

@@ -3,6 +3,12 @@ from django.db.models import Count
 from workshops.models import JOIN_CODE_ALPHABET, Workshop
 
 
+def short_address(url):
+    """A web address as people type it, short enough for one line: no scheme, no "www.",
+    no slash at the end."""
+    return url.split("://", 1)[-1].removeprefix("www.").rstrip("/")
+
+
 def normalise_join_code(code):
     """Codes are forgiving to type: case, spaces and dashes do not matter."""
     return "".join(ch for ch in (code or "").upper() if ch.isalnum())

@@ -25,6 +25,17 @@ def default_question(recommendation):
     return f"{recommendation.title}. What would help, and what worries you?"
 
 
+def default_prompt(*, workshop, recommendation):
+    """A recommendation's question for a workshop, unsaved, with its Easy Read words."""
+    return Prompt(
+        workshop=workshop,
+        recommendation=recommendation,
+        question=default_question(recommendation),
+        easy_read=recommendation.easy_read,
+        order=recommendation.number,
+    )
+
+
 @transaction.atomic
 def workshop_create(
     *,
@@ -35,6 +46,7 @@ def workshop_create(
     region="",
     venue="",
     premoderation=True,
+    easy_read_default=False,
 ):
     """A workshop starts with one prompt per recommendation of its series' framework."""
     workshop = Workshop(
@@ -45,16 +57,12 @@ def workshop_create(
         region=region,
         venue=venue,
         premoderation=premoderation,
+        easy_read_default=easy_read_default,
     )
     workshop.full_clean()
     workshop.save()
     Prompt.objects.bulk_create(
-        Prompt(
-            workshop=workshop,
-            recommendation=recommendation,
-            question=default_question(recommendation),
-            order=recommendation.number,
-        )
+        default_prompt(workshop=workshop, recommendation=recommendation)
         for recommendation in series.framework.recommendations()
     )
     return workshop
@@ -96,9 +104,32 @@ def workshop_set_premoderation(*, workshop, premoderation):
     return workshop
 
 
-def prompt_set_open(*, prompt, is_open):
-    if is_open and not prompt.workshop.is_live:
+def prompt_save(*, prompt):
+    """A question saved from the questions page. A new one left without Easy Read words
+    starts with its recommendation's; after that they are the facilitator's to change."""
+    if prompt.pk is None and not prompt.easy_read.strip() and prompt.recommendation:
+        prompt.easy_read = prompt.recommendation.easy_read
+    prompt.save()
+    return prompt
+
+
+def _check_can_open(prompt):
+    if not prompt.workshop.is_live:
         raise ValidationError("Start the workshop before opening a question.")
+    # A placeholder recommendation has no Easy Read words to fall back on, and its question
+    # is the facilitator's own: phones in Easy Read would have nothing they can read.
+    recommendation = prompt.recommendation
+    if recommendation and recommendation.needs_completion and not prompt.easy_read.strip():
+        raise ValidationError(
+            "Please add an Easy Read version of this question before you open it. Its "
+            "recommendation is still a placeholder, so there are no Easy Read words to "
+            "start from. You can add them on the Questions page."
+        )
+
+
+def prompt_set_open(*, prompt, is_open):
+    if is_open:
+        _check_can_open(prompt)
     prompt.is_open = is_open
     if not is_open:
         prompt.timer_ends_at = None

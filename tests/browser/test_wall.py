@@ -144,3 +144,89 @@ def test_console_drives_pause_and_results_by_keyboard_and_axe_passes(
     show_on_wall(console, "Results: common ground and where we differ", first_question)
     expect(wall.locator(".wall-results-scope")).to_contain_text("Results:")
     assert "Results for the whole workshop" not in wall.locator(".wall-results-scope").inner_text()
+
+
+# The slide of what we heard and the closed wall: every element a selector matches, measured.
+SMALLEST_SIZE = """(selector) => {
+  const sizes = [...document.querySelectorAll(selector)].map(
+    (el) => parseFloat(getComputedStyle(el).fontSize));
+  return sizes.length ? Math.min(...sizes) : null;
+}"""
+HEARD_AT_1920 = {
+    ".wall-finding-title": 48,
+    ".wall-finding-response": 48,
+    ".wall-heard-follow .wall-address": 48,
+    ".wall-finding-kind": 32,
+    ".wall-heard-lead": 32,
+}
+
+
+def assert_on_one_line(wall, selector):
+    address = wall.locator(selector)
+    assert address.evaluate("el => getComputedStyle(el).whiteSpace") == "nowrap"
+    assert address.bounding_box()["height"] < 2 * wall.evaluate(SIZES, selector)
+
+
+def test_what_we_heard_reads_from_the_back_of_a_hall(new_page, server_url, reset_wall):
+    """The demo's published findings, each with where its latest response stands, main lines
+    48 px and labels 32 px, every one whole on the screen under the results address and its
+    QR code; axe finds nothing."""
+    console, wall = open_wall(new_page, server_url)
+    show_on_wall(console, "What we heard, and what happened")
+    expect(console.locator(".console-wall")).to_contain_text("what we heard, and what happened")
+    expect(wall.locator("#wall-heard")).to_be_visible()
+    expect(wall.locator(".wall-finding")).to_have_count(3)
+    expect(wall.locator(".wall-finding-response").first).to_contain_text(":")
+    for selector, pixels in HEARD_AT_1920.items():
+        size = wall.evaluate(SMALLEST_SIZE, selector)
+        assert size is not None and size >= pixels - 0.5, f"{selector}: {size} px at 1920"
+    top = wall.locator(".wall-heard-top").bounding_box()
+    shown = wall.locator(".wall-findings").bounding_box()
+    bottom = min(HALL["height"], shown["y"] + shown["height"])
+    for finding in wall.locator(".wall-finding").all():
+        box = finding.bounding_box()
+        assert top["y"] + top["height"] <= box["y"], "a finding runs under the address"
+        assert box["y"] + box["height"] <= bottom, "a finding is cut off at the bottom"
+    assert wall.locator("img.wall-heard-qr").bounding_box()["width"] >= 240
+    assert_on_one_line(wall, ".wall-heard-follow .wall-address")
+    assert wall.locator("img.wall-heard-qr").evaluate("img => img.complete && img.naturalWidth")
+    assert_accessible(("wall showing what we heard at 1920px", wall))
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    wall.screenshot(path=IMAGES / "wall-heard.png")
+
+
+@pytest.fixture
+def reopen_workshop(new_page, server_url):
+    """Open the demo's workshop again for the other browser tests, its questions as they were."""
+    yield
+    console = open_console(new_page, server_url)
+    if console.get_by_role("button", name="Reopen workshop").count():
+        console.get_by_role("button", name="Reopen workshop").click()
+        expect(console.get_by_role("link", name="Close workshop")).to_be_visible()
+
+
+def test_a_closed_workshops_wall_says_where_to_see_what_happens_next(
+    new_page, server_url, reopen_workshop
+):
+    """Closing the workshop turns the wall, live, to thanks with the results address on one
+    line and a QR code of at least 320 px, in place of the join address; so does a reload."""
+    console, wall = open_wall(new_page, server_url)
+    console.get_by_role("link", name="Close workshop").click()
+    console.get_by_role("button", name="Close workshop").click()
+    expect(console.get_by_role("button", name="Reopen workshop")).to_be_visible()
+    for _ in ("live", "reloaded"):
+        expect(wall.locator("#wall-closed")).to_be_visible()
+        expect(wall.get_by_role("heading", name="Thank you")).to_be_visible()
+        expect(wall.locator(".wall-closed-next")).to_have_text("See what happens next at")
+        expect(wall.locator("#wall-closed .wall-address")).to_contain_text("/r/HEARD25")
+        expect(wall.locator(".wall-join h1")).to_be_hidden()
+        expect(wall.locator(".wall-join img.qr")).to_be_hidden()
+        qr = wall.locator("img.wall-closed-qr")
+        assert qr.evaluate("img => img.complete && img.naturalWidth")
+        assert qr.bounding_box()["width"] >= 320
+        assert_on_one_line(wall, "#wall-closed .wall-address")
+        assert wall.evaluate(SIZES, "#wall-closed .wall-address") >= 48
+        assert_accessible(("wall of a closed workshop at 1920px", wall))
+        wall.reload()
+        wall.wait_for_selector(LIVE_READY, state="attached")
+    wall.screenshot(path=IMAGES / "wall-closed.png")

@@ -12,6 +12,7 @@ from sklearn.metrics import adjusted_rand_score
 from demo import seed as demo
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
 from synthesis import opinion_map
+from synthesis.publication import public_results
 from synthesis.selectors import group_tallies
 from synthesis.stats import OTHER, Stance, Tally, Verdict, classify
 from workshops.models import Series, Workshop
@@ -66,8 +67,29 @@ def test_command_prints_where_to_go_and_how_to_get_in(seeded):
         demo.ANALYST_USERNAME,
         demo.ANALYST_PASSWORD,
         demo.JOIN_CODE,
+        f"{demo.URL}r/{demo.RESULTS_CODE}/",
     ):
         assert text in seeded
+
+
+def test_the_series_has_published_results_with_the_organisers_responses(seeded, client):
+    """The public results page shows the final version and what was done about each finding,
+    including one not taken forward, with its reason."""
+    series = Series.objects.get(name=demo.SERIES_NAME)
+    results = public_results(series)
+    assert results["version"].number == 1
+    responses = {
+        finding["title"]: [r.get_status_display() for r in finding["responses"]]
+        for finding in results["findings"]
+    }
+    assert responses == {
+        "Everyone in the system is worn out": ["Being considered", "Agreed"],
+        "Help must come earlier, from people with the skills to give it": ["In progress"],
+        "What should change first": ["Not taken forward"],
+    }
+    page = client.get(f"/r/{demo.RESULTS_CODE}/").content.decode()
+    assert "the law is for Parliament" in page
+    assert "Head of SEND services" in page
 
 
 def test_live_workshop_has_the_join_code_and_three_open_prompts(seeded):

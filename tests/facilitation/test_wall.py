@@ -16,6 +16,7 @@ from tests.factories import (
     ContributionFactory,
     ParticipantFactory,
     make_workshop,
+    publish_report,
     stakeholder_group,
 )
 from workshops import services as workshop_services
@@ -128,6 +129,7 @@ def test_closing_a_question_takes_its_posts_off_the_wall(staff, room):
 def test_no_participant_name_reaches_the_wall(staff, room):
     room.author.display_name = "Jemima Puddleduck"
     room.author.save()
+    publish_report(room.workshop.series)  # what we heard is shown once published
     for showing in WallDisplay.Showing.values:
         wall_set_showing(workshop=room.workshop, showing=showing)
         assert "Jemima" not in wall_page(staff, room)

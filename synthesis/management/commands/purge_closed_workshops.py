@@ -1,9 +1,11 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from synthesis.management.scope import add_organisation_option, series_of
+from synthesis.notices import expire_results_subscriptions, results_subscriptions_expired
 from synthesis.services import workshop_purge
 from workshops.models import Workshop
 
@@ -12,7 +14,8 @@ class Command(BaseCommand):
     help = (
         "Delete participant-level data (participants, contributions, votes) of closed "
         "workshops that started more than DAYS days ago, keeping anonymised counts and "
-        "the series' findings."
+        "the series' findings. Also delete the email addresses kept for results notices of "
+        "series whose last workshop started more than RETENTION_DAYS days ago."
     )
 
     def add_arguments(self, parser):
@@ -38,3 +41,14 @@ class Command(BaseCommand):
             verb = "Would purge" if dry_run else "Purged"
             self.stdout.write(f"{verb} {workshop} ({workshop.starts_at:%d %b %Y})")
         self.stdout.write(f"{len(workshops)} workshop(s) {'to purge' if dry_run else 'purged'}.")
+        self._expire_addresses(dry_run, series_of(organisation))
+
+    def _expire_addresses(self, dry_run, series):
+        if dry_run:
+            count = results_subscriptions_expired(series=series).count()
+        else:
+            count = expire_results_subscriptions(series=series)
+        self.stdout.write(
+            f"{count} email address(es) for results notices {'to delete' if dry_run else 'deleted'}"
+            f" ({settings.RETENTION_DAYS} days after their series' last workshop)."
+        )
