@@ -1,10 +1,14 @@
 """The public results page and its Easy Read version on a phone (390 x 844): the demo
 series' published report with responses, and a series with nothing published yet. axe-core
 finds no violations, every link is reached with the keyboard, and nothing but the overview
-table (which scrolls in its own region) is wider than a 320 px screen.
+table (which scrolls in its own region) is wider than a 320 px screen. Following the results
+by email, on a 320 px screen: the form with its errors, the confirm and the unsubscribe pages
+have no axe violations and nothing wider than the screen, and the form is filled and sent
+with the keyboard alone.
 
-The module runs its own app, the demo plus one series with nothing published, and saves the
-screenshots the docs show: docs/images/results.png and results-easy-read.png.
+The module runs its own app, the demo plus one series with nothing published and one kept
+address, and saves the screenshots the docs show: docs/images/results.png and
+results-easy-read.png.
 """
 
 from pathlib import Path
@@ -15,7 +19,7 @@ from playwright.sync_api import expect
 from bench.servers import daphnes, database
 from demo.seed import RESULTS_CODE
 from tests.browser.conftest import PHONE
-from tests.browser.test_accessibility import assert_accessible, tab_to
+from tests.browser.test_accessibility import VIEWPORTS, assert_accessible, tab_to
 from tests.browser.test_console import run_in_app
 
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
@@ -32,11 +36,26 @@ print(series.results_code)
 """
 
 
+NARROW = VIEWPORTS["320"]
+TOKEN = "browser-test-token-of-an-address"
+KEPT_ADDRESS = f"""
+from synthesis.models import ResultsSubscription
+from workshops.models import Series
+ResultsSubscription.objects.create(
+    series=Series.objects.get(results_code="{RESULTS_CODE}"),
+    email="kept@example.org",
+    token="{TOKEN}",
+)
+print("kept")
+"""
+
+
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     logs = tmp_path_factory.mktemp("results-logs")
     with database() as url, daphnes(url, log_folder=logs) as ports:
         unpublished = run_in_app(url, UNPUBLISHED_SERIES.format(code=RESULTS_CODE))
+        run_in_app(url, KEPT_ADDRESS)
         yield {"url": f"http://127.0.0.1:{ports[0]}", "unpublished": unpublished}
 
 
@@ -99,3 +118,48 @@ def test_the_pages_fit_a_320_px_screen(new_page, app, easy_read):
         new_page, app, RESULTS_CODE, easy_read=easy_read, viewport={"width": 320, "height": 640}
     )
     assert page_width(page) <= 320
+
+
+# Following the results by email, on a 320 px screen.
+
+
+def assert_fits(page):
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
+
+
+def test_the_form_and_its_errors_are_accessible_at_320_px(new_page, app):
+    page = new_page(NARROW)
+    page.goto(f"{app['url']}/r/{RESULTS_CODE}/follow/")
+    page.fill("#follow-email", "not an address")
+    page.get_by_role("button", name="Email me about changes").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.get_by_role("link", name="Tick the box to say we may keep")).to_be_visible()
+    assert page.title().startswith("Error: ")
+    assert_fits(page)
+    assert_accessible(("follow form with errors", page))
+
+
+def test_someone_follows_by_email_with_the_keyboard_alone(new_page, app):
+    page = new_page(NARROW)
+    page.goto(f"{app['url']}/r/{RESULTS_CODE}/follow/")
+    tab_to(page, "el => el.id === 'follow-email'", "the email box")
+    page.keyboard.type("keyboard@example.org")
+    tab_to(page, "el => el.id === 'follow-consent'", "the consent tick")
+    page.keyboard.press("Space")
+    tab_to(page, "el => el.type === 'submit'", "the send button")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    assert_fits(page)
+    assert_accessible(("check your email", page))
+
+
+def test_the_confirm_and_unsubscribe_pages_are_accessible_at_320_px(new_page, app):
+    confirm = new_page(NARROW)
+    confirm.goto(f"{app['url']}/r/{RESULTS_CODE}/confirm/{TOKEN}/")
+    expect(confirm.get_by_role("button", name="Confirm")).to_be_visible()
+    assert_fits(confirm)
+    unsubscribe = new_page(NARROW)
+    unsubscribe.goto(f"{app['url']}/r/{RESULTS_CODE}/unsubscribe/{TOKEN}/")
+    expect(unsubscribe.get_by_role("button", name="Unsubscribe")).to_be_visible()
+    assert_fits(unsubscribe)
+    assert_accessible(("confirm", confirm), ("unsubscribe", unsubscribe))
