@@ -43,11 +43,14 @@ def wall_set_paused(*, workshop, paused):
     return display
 
 
+CHOOSE_WHAT_TO_SHOW = "Please choose what the wall shows: posts, results, or what we heard."
+
+
 def wall_set_showing(*, workshop, showing, prompt=None):
     """Show posts as they come, results for one question (or the whole workshop), or what
     we heard and what happened (once the series has a published report)."""
     if showing not in WallDisplay.Showing.values:
-        raise ValidationError("Please choose posts or results for the wall.")
+        raise ValidationError(CHOOSE_WHAT_TO_SHOW)
     if showing == WallDisplay.Showing.HEARD and not results_published(workshop.series):
         raise ValidationError(
             "There is no published report for this series yet. "

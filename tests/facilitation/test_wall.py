@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from facilitation import renderers, selectors
 from facilitation.models import WallDisplay
-from facilitation.services import wall_set_paused, wall_set_showing
+from facilitation.services import CHOOSE_WHAT_TO_SHOW, wall_set_paused, wall_set_showing
 from participants import services as participant_services
 from participants.models import Contribution
 from tests.factories import (
@@ -297,8 +297,8 @@ def test_bad_pause_input_is_refused_politely(staff, room, data, message):
 @pytest.mark.parametrize(
     "data, message",
     [
-        ({"showing": "fireworks"}, "Please choose posts or results for the wall."),
-        ({}, "Please choose posts or results for the wall."),
+        ({"showing": "fireworks"}, CHOOSE_WHAT_TO_SHOW),
+        ({}, CHOOSE_WHAT_TO_SHOW),
         ({"showing": "results", "prompt": "abc"}, "That question is not in this workshop."),
         ({"showing": "results", "prompt": "9" * 30}, "That question is not in this workshop."),
         ({"showing": "results", "prompt": "-1"}, "That question is not in this workshop."),

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from facilitation import renderers, selectors
 from facilitation.models import WallDisplay
-from facilitation.services import wall_set_paused, wall_set_showing
+from facilitation.services import CHOOSE_WHAT_TO_SHOW, wall_set_paused, wall_set_showing
 from synthesis.models import Finding, FindingResponse
 from synthesis.publication import announce_results_changed, report_version_unpublish
 from tests.factories import (
@@ -124,8 +124,8 @@ def test_choosing_it_from_the_console_puts_it_on_the_wall(staff, workshop, findi
     "data, message",
     [
         ({"showing": "heard"}, NOTHING_PUBLISHED),
-        ({"showing": "Heard"}, "Please choose posts or results for the wall."),
-        ({"showing": "heard\x00"}, "Please choose posts or results for the wall."),
+        ({"showing": "Heard"}, CHOOSE_WHAT_TO_SHOW),
+        ({"showing": "heard\x00"}, CHOOSE_WHAT_TO_SHOW),
     ],
 )
 def test_it_is_refused_politely_without_a_published_report(staff, workshop, data, message):
