@@ -12,6 +12,11 @@ urlpatterns = [
     path("workshops/<int:pk>/status/", views.workshop_status, name="workshop_status"),
     path("workshops/<int:pk>/close/", views.workshop_close, name="workshop_close"),
     path("workshops/<int:pk>/premoderation/", views.workshop_premoderation, name="premoderation"),
+    path(
+        "workshops/<int:pk>/easy-read-default/",
+        views.workshop_easy_read_default,
+        name="easy_read_default",
+    ),
     path("workshops/<int:pk>/spotlight/", views.spotlight, name="spotlight"),
     path("workshops/<int:pk>/scribe/", views.scribe, name="scribe"),
     path("workshops/<int:pk>/prompts/", views.prompts_edit, name="prompts_edit"),

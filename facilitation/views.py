@@ -195,6 +195,21 @@ def workshop_premoderation(request, pk):
     return _back_to_console(workshop)
 
 
+EASY_READ_DEFAULT = {"on": True, "off": False}
+
+
+@require_POST
+@workshop_staff_required(Role.FACILITATOR)
+def workshop_easy_read_default(request, pk):
+    workshop = get_object_or_404(Workshop, pk=pk)
+    chosen = EASY_READ_DEFAULT.get(request.POST.get("easy_read_default"))
+    if chosen is None:
+        messages.error(request, "Please choose whether phones start in Easy Read: on or off.")
+    else:
+        services.workshop_set_easy_read_default(workshop=workshop, easy_read_default=chosen)
+    return _back_to_console(workshop)
+
+
 @require_POST
 @workshop_staff_required(Role.FACILITATOR)
 def spotlight(request, pk):

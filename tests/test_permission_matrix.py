@@ -489,6 +489,9 @@ MATRIX = {
     ),
     # Asks before closing: the page's button posts to workshop_status.
     "facilitation:workshop_close": Route(kwargs=workshop_pk, policy=FACILITATORS_ONLY, get=True),
+    "facilitation:easy_read_default": Route(
+        kwargs=workshop_pk, policy=FACILITATORS_ONLY, post=lambda w: {"easy_read_default": "on"}
+    ),
     "facilitation:premoderation": Route(
         kwargs=workshop_pk, policy=FACILITATORS_ONLY, post=lambda w: {"premoderation": "on"}
     ),

@@ -104,6 +104,14 @@ def workshop_set_premoderation(*, workshop, premoderation):
     return workshop
 
 
+def workshop_set_easy_read_default(*, workshop, easy_read_default):
+    """Whether phones that have not chosen for themselves show the workshop in Easy Read."""
+    workshop.easy_read_default = easy_read_default
+    workshop.save(update_fields=["easy_read_default"])
+    _announce_update(workshop)
+    return workshop
+
+
 def prompt_save(*, prompt):
     """A question saved from the questions page. A new one left without Easy Read words
     starts with its recommendation's; after that they are the facilitator's to change."""

@@ -123,6 +123,12 @@ ACTIONS = [
         lambda w: fresh(w.workshop).premoderation,
     ),
     Action(
+        "easy read default",
+        lambda w: url("easy_read_default", w),
+        lambda w: {"easy_read_default": "on"},
+        lambda w: fresh(w.workshop).easy_read_default,
+    ),
+    Action(
         "timer",
         lambda w: url("prompt_timer", w, w.open_prompt.pk),
         lambda w: {"minutes": "5"},
@@ -385,6 +391,29 @@ def test_spotlight_shows_on_the_wall_and_an_empty_choice_takes_it_off(staff, wor
     assert response.status_code == 302
     assert spotlight(world.workshop.pk) is None
     assert 'id="spotlight"' not in staff.get(url("wall", world)).content.decode()
+
+
+# Easy Read by default
+
+
+def test_easy_read_default_on_and_off_from_the_console(staff, world, client):
+    """For a young people's session started without it: phones that have not chosen then
+    open in Easy Read."""
+    staff.post(url("easy_read_default", world), {"easy_read_default": "on"})
+    assert fresh(world.workshop).easy_read_default is True
+    assert "Phones start in Easy Read unless" in staff.get(console_url(world)).content.decode()
+    staff.post(url("easy_read_default", world), {"easy_read_default": "off"})
+    assert fresh(world.workshop).easy_read_default is False
+    assert "Phones start in the standard wording" in staff.get(console_url(world)).content.decode()
+
+
+@pytest.mark.parametrize("value", ["", "yes", "ON", "on\x00", "1"])
+def test_easy_read_default_refuses_anything_but_on_or_off_politely(staff, world, value):
+    response = staff.post(url("easy_read_default", world), {"easy_read_default": value})
+    assert response.status_code == 302
+    assert fresh(world.workshop).easy_read_default is False
+    page = staff.get(console_url(world)).content.decode()
+    assert "Please choose whether phones start in Easy Read: on or off." in page
 
 
 # Premoderation
