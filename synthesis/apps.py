@@ -55,16 +55,17 @@ def _forget_purged(sender, workshop_id, **event):
 
 
 def _notify_followers(sender, series, what, **event):
-    """The public results changed: those who confirmed their address are emailed, in the
-    background, when there is news for them."""
+    """The public results changed: when there is news, it is kept and, a few minutes later
+    with any that followed, emailed in the background to those who confirmed their address."""
+    from synthesis import notices
     from synthesis.tasks import send_results_notices
 
     if not what:
         return
-
+    notices.results_news_add(series=series, what=what)
     try:
-        send_results_notices.delay(series.pk, what)
+        send_results_notices.apply_async([series.pk], countdown=notices.NEWS_GATHERED_FOR)
     except Exception:
         # Sent after the change committed: a broker that is down must not turn the analyst's
-        # saved change into an error page.
+        # saved change into an error page. The news is kept, and goes with the next.
         logger.exception("Results notices for series %s could not be queued", series.pk)

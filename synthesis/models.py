@@ -474,3 +474,19 @@ class ResultsSubscription(models.Model):
 
     def __str__(self):
         return f"Results notices for series {self.series_id}"
+
+
+class ResultsNews(models.Model):
+    """A change to a series' public results not yet emailed to those who follow them: the
+    news of a few minutes goes out together, in one email (synthesis.notices)."""
+
+    series = models.ForeignKey("workshops.Series", on_delete=models.CASCADE, related_name="+")
+    what = models.CharField(max_length=500)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "pk"]
+        verbose_name_plural = "results news"
+
+    def __str__(self):
+        return self.what

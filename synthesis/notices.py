@@ -2,8 +2,8 @@
 addresses kept no longer than RETENTION_DAYS after the series' last workshop.
 
 An address is stored only with consent, and used for nothing but the one email that asks its
-owner to confirm it until they do. Every email carries a one-click unsubscribe (RFC 8058);
-unsubscribing deletes the address.
+owner to confirm it until they do. News is gathered for a few minutes and sent in one email.
+Every email carries a one-click unsubscribe (RFC 8058); unsubscribing deletes the address.
 """
 
 from datetime import timedelta
@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from participants import ratelimit
-from synthesis.models import ResultsSubscription
+from synthesis.models import ResultsNews, ResultsSubscription
 from workshops.models import Series
 
 NO_CONSENT = (
@@ -34,6 +34,9 @@ CONFIRMATIONS_PER_EMAIL_PER_HOUR = 3
 HOUR = 60 * 60
 # An address whose owner never confirmed it is not kept waiting for them.
 UNCONFIRMED_DAYS = 7
+# Seconds news is gathered before it is emailed: an analyst recording ten responses in a row
+# sends each follower one email, not ten.
+NEWS_GATHERED_FOR = 5 * 60
 
 
 def results_subscription_create(*, series, email, consent, address):
@@ -123,19 +126,30 @@ def results_followers(series):
     return series.results_subscriptions.filter(confirmed__isnull=False).order_by("pk")
 
 
-def results_notices_send(*, series_id, what):
-    """Email `what` (a sentence saying what changed) to everyone who follows the series'
-    results; returns how many emails were sent."""
-    series = Series.objects.filter(pk=series_id).first()
-    if series is None:
+def results_news_add(*, series, what):
+    """Keep `what` (a sentence saying what changed) for the series' next notice, which goes
+    out NEWS_GATHERED_FOR seconds after the first news it holds."""
+    return ResultsNews.objects.create(series=series, what=what)
+
+
+def results_notices_send(*, series_id):
+    """Email the series' news gathered so far, in one email each, to everyone who follows
+    its results; returns how many emails were sent. News already sent is gone, so a later
+    call with nothing new sends nothing."""
+    news = list(ResultsNews.objects.filter(series_id=series_id).select_related("series"))
+    if not news:
         return 0
+    series = news[0].series
     subject = f"News about the results of {series}"
     connection = get_connection()
     notices = [
-        _email(subscription, subject, "email_notice.txt", what=what, connection=connection)
+        _email(subscription, subject, "email_notice.txt", news=news, connection=connection)
         for subscription in results_followers(series)
     ]
-    return connection.send_messages(notices) or 0
+    sent = connection.send_messages(notices) or 0
+    # Only once sent: news that failed to go out goes with the next.
+    ResultsNews.objects.filter(pk__in=[item.pk for item in news]).delete()
+    return sent
 
 
 def _email(subscription, subject, template, *, connection=None, **context):

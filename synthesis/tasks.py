@@ -93,9 +93,9 @@ def send_results_confirmation(subscription_id):
 
 
 @shared_task
-def send_results_notices(series_id, what):
-    """Email a change to a series' public results to those who follow it (synthesis.notices)."""
-    results_notices_send(series_id=series_id, what=what)
+def send_results_notices(series_id):
+    """Email the news of a series' public results to those who follow it (synthesis.notices)."""
+    results_notices_send(series_id=series_id)
 
 
 @shared_task(acks_late=True)

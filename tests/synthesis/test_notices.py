@@ -9,13 +9,14 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from synthesis import notices
-from synthesis.models import ResultsSubscription
+from synthesis.models import ResultsNews, ResultsSubscription
 from synthesis.publication import announce_results_changed, report_version_unpublish
 from synthesis.tasks import send_results_notices
 from tests.factories import ResultsSubscriptionFactory, SeriesFactory, make_workshop, publish_report
@@ -265,9 +266,46 @@ def test_results_taken_down_are_no_news_to_email(series, committed):
     assert mail.outbox == []
 
 
+def test_news_of_a_few_minutes_goes_out_in_one_email(series, committed, monkeypatch):
+    """Ten responses recorded in a row: each follower gets one email, a few minutes after
+    the first, with every change in it; the later runs find nothing left to send."""
+    ResultsSubscriptionFactory(series=series, confirmed=timezone.now())
+    queued = []
+    monkeypatch.setattr(
+        send_results_notices, "apply_async", lambda args, **options: queued.append(options)
+    )
+    with committed():
+        for n in range(3):
+            announce_results_changed(series, f"Change {n + 1}.")
+    assert {options["countdown"] for options in queued} == {notices.NEWS_GATHERED_FOR}
+    assert mail.outbox == []
+    for _ in queued:
+        send_results_notices.apply([series.pk])
+    [email] = mail.outbox
+    assert "Change 1.\nChange 2.\nChange 3." in email.body
+    assert not ResultsNews.objects.exists()
+
+
+def test_news_that_could_not_be_sent_goes_with_the_next(series, monkeypatch):
+    ResultsSubscriptionFactory(series=series, confirmed=timezone.now())
+    notices.results_news_add(series=series, what="First change.")
+
+    def mail_server_down(*args, **kwargs):
+        raise ConnectionError("mail server unreachable")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(locmem.EmailBackend, "send_messages", mail_server_down)
+        with pytest.raises(ConnectionError):
+            notices.results_notices_send(series_id=series.pk)
+    notices.results_news_add(series=series, what="Second change.")
+    assert notices.results_notices_send(series_id=series.pk) == 1
+    assert "First change.\nSecond change." in mail.outbox[0].body
+
+
 def test_each_follower_gets_their_own_unsubscribe_link(series):
     followers = ResultsSubscriptionFactory.create_batch(2, series=series, confirmed=timezone.now())
-    assert notices.results_notices_send(series_id=series.pk, what="Something changed.") == 2
+    notices.results_news_add(series=series, what="Something changed.")
+    assert notices.results_notices_send(series_id=series.pk) == 2
     by_address = {email.to[0]: email for email in mail.outbox}
     for follower in followers:
         assert_unsubscribes_in_one_click(by_address[follower.email], follower)
@@ -282,7 +320,7 @@ def test_a_change_is_saved_even_when_notices_cannot_be_queued(
     def broker_down(*args, **kwargs):
         raise ConnectionError("broker unreachable")
 
-    monkeypatch.setattr(send_results_notices, "delay", broker_down)
+    monkeypatch.setattr(send_results_notices, "apply_async", broker_down)
     with caplog.at_level(logging.ERROR), committed():
         publish_report(series)
     assert series.report_versions.filter(published__isnull=False).exists()
