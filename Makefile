@@ -65,7 +65,8 @@ run: install pdf-libraries
 	@echo "Loading the demo…"
 	@DEMO=true $(PY) manage.py seed_demo --url http://$(HOST):$(PORT)/
 	@echo "Serving on http://$(HOST):$(PORT)/"
-	@$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	@# Addresses shown on walls and phones (the results page) are made from SITE_URL.
+	@SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" $(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 # Two daphne processes, a Celery worker, PostgreSQL and Redis (DATABASE_URL / REDIS_URL or
 # the local defaults): the multi-process shape without Docker.
