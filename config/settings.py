@@ -185,6 +185,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "participants.tasks.delete_withdrawn_contributions",
         "schedule": 60,
     },
+    # News of published results whose own email run was lost with a stopped process.
+    "send-due-results-news": {
+        "task": "synthesis.tasks.send_due_results_news",
+        "schedule": 10 * 60,
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [

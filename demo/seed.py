@@ -27,7 +27,7 @@ from demo import URL, loader
 from participants.models import Contribution, Participant, StakeholderGroup, Vote
 from pillars.models import Framework
 from synthesis import tallies, vectors
-from synthesis.models import Finding, Theme
+from synthesis.models import Finding, ReportVersion, Theme
 from synthesis.publication import published_version, report_version_publish
 from synthesis.services import (
     finding_response_add,
@@ -127,7 +127,8 @@ def seed(stdout=None):
             # One final version, as the analysts left it; later runs keep it as it was.
             report_version_finalise(series=summary.series, user=analyst)
         if published_version(summary.series) is None:
-            report_version_publish(summary.series.report_versions.first(), user=analyst)
+            final = summary.series.report_versions.filter(status=ReportVersion.Status.FINAL)
+            report_version_publish(final.first(), user=analyst)
         _seed_responses(summary.series, CONTENT.series.findings, analyst)
     return summary
 

@@ -56,8 +56,6 @@ def results_subscription_create(*, series, email, consent, address):
     )
     subscription = _kept(series, BaseUserManager.normalize_email(email))
     if subscription.confirmed is None:
-        subscription.consented = timezone.now()
-        subscription.save(update_fields=["consented"])
         # Imported here: the tasks module runs this one's senders.
         from synthesis.tasks import send_results_confirmation
 
@@ -136,7 +134,9 @@ def results_notices_send(*, series_id):
     """Email the series' news gathered so far, in one email each, to everyone who follows
     its results; returns how many emails were sent. News already sent is gone, so a later
     call with nothing new sends nothing."""
-    news = list(ResultsNews.objects.filter(series_id=series_id).select_related("series"))
+    waiting = ResultsNews.objects.filter(series_id=series_id).select_related("series")
+    # Each item is taken by deleting it, so a run at the same moment cannot send it again.
+    news = [item for item in waiting if ResultsNews.objects.filter(pk=item.pk).delete()[0]]
     if not news:
         return 0
     series = news[0].series
@@ -146,10 +146,21 @@ def results_notices_send(*, series_id):
         _email(subscription, subject, "email_notice.txt", news=news, connection=connection)
         for subscription in results_followers(series)
     ]
-    sent = connection.send_messages(notices) or 0
-    # Only once sent: news that failed to go out goes with the next.
-    ResultsNews.objects.filter(pk__in=[item.pk for item in news]).delete()
-    return sent
+    try:
+        return connection.send_messages(notices) or 0
+    except Exception:
+        # Not sent: the news goes with the next.
+        ResultsNews.objects.bulk_create(news)
+        raise
+
+
+def results_news_send_due(now=None):
+    """Send the news that has waited longer than NEWS_GATHERED_FOR, whatever became of the
+    run queued for it (a stopped process, a mail server that was down); returns how many
+    emails were sent."""
+    due = (now or timezone.now()) - timedelta(seconds=NEWS_GATHERED_FOR)
+    series_ids = set(ResultsNews.objects.filter(created__lt=due).values_list("series", flat=True))
+    return sum(results_notices_send(series_id=series_id) for series_id in series_ids)
 
 
 def _email(subscription, subject, template, *, connection=None, **context):

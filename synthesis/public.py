@@ -5,6 +5,7 @@ No sign-in. Only what `synthesis.publication` says is published is ever shown or
 nothing here may be cached, so unpublishing takes the results down at once.
 """
 
+import re
 from datetime import date, datetime
 from functools import wraps
 from typing import NamedTuple
@@ -130,6 +131,14 @@ def _overview(overview):
     return {**overview, "rows": rows}
 
 
+# Characters XML 1.0 cannot hold: a pasted one would stop the whole feed from being written.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_safe(text):
+    return NOT_IN_XML.sub("", text)
+
+
 class Entry(NamedTuple):
     """One entry of the feed: the publication, or one response to a finding. Its link, to
     its place on the page, is also its id."""
@@ -151,7 +160,7 @@ class ResultsFeed(Feed):
         return series
 
     def title(self, series):
-        return f"Results: {series.name}"
+        return xml_safe(f"Results: {series.name}")
 
     def subtitle(self, series):
         return "What people said at the workshops, and what the organisers are doing about it."
@@ -160,7 +169,7 @@ class ResultsFeed(Feed):
         return reverse("results", args=[series.results_code])
 
     def author_name(self, series):
-        return series.organisation.name
+        return xml_safe(series.organisation.name)
 
     def items(self, series):
         shown = public_results(series)
@@ -184,10 +193,10 @@ class ResultsFeed(Feed):
         ]
 
     def item_title(self, entry):
-        return entry.title
+        return xml_safe(entry.title)
 
     def item_description(self, entry):
-        return entry.description
+        return xml_safe(entry.description)
 
     def item_link(self, entry):
         return entry.link

@@ -18,17 +18,17 @@ urlpatterns = [
 ]
 
 # Following the results by email: asked for on the results page, confirmed and stopped by
-# the token in the emailed links.
+# the token in the emailed links. Codes and tokens are slugs: anything else is no address.
 urlpatterns += [
-    path("<str:code>/follow/", notice_views.results_subscribe, name="results_subscribe"),
+    path("<slug:code>/follow/", notice_views.results_subscribe, name="results_subscribe"),
     path(
-        "<str:code>/follow/sent/",
+        "<slug:code>/follow/sent/",
         notice_views.results_subscribe_sent,
         name="results_subscribe_sent",
     ),
-    path("<str:code>/confirm/<str:token>/", notice_views.results_confirm, name="results_confirm"),
+    path("<slug:code>/confirm/<slug:token>/", notice_views.results_confirm, name="results_confirm"),
     path(
-        "<str:code>/unsubscribe/<str:token>/",
+        "<slug:code>/unsubscribe/<slug:token>/",
         notice_views.results_unsubscribe,
         name="results_unsubscribe",
     ),

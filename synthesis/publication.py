@@ -5,7 +5,8 @@ shows of a final is frozen when it is made final (`public_content`), so drafting
 version never reaches the public; only a final an analyst publishes is shown, and
 unpublishing takes it down at once. Nothing personal is frozen: quotes are masked text with
 their group only, and the overview keeps the report's small-numbers rule. A quote whose post
-was since erased or purged is left out when the page is shown (`public_results`).
+was since hidden, erased, purged or corrected is left out when the page is shown
+(`public_results`).
 """
 
 from django.core.exceptions import ValidationError
@@ -15,8 +16,9 @@ from django.utils import timezone
 
 from accounts import audit
 from participants.models import Contribution
-from synthesis.models import FindingResponse, ReportVersion
-from synthesis.report import QUOTES_PER_ITEM, report_context
+from synthesis.models import FindingResponse, ReportVersion, ResultsNews
+from synthesis.report import QUOTES_PER_ITEM, data_version, report_context
+from workshops.models import Series
 
 # Sent after commit when what the public results page shows changes: a version published or
 # unpublished, a response to a published finding recorded, changed or removed. Arguments:
@@ -92,11 +94,21 @@ def report_version_publish(version, *, user=None):
     """Put a final version on the public results page, in place of any other."""
     if version.status != ReportVersion.Status.FINAL:
         raise ValidationError("Only a final version can be published: make it final first.")
-    if version.published:
-        return version
     with transaction.atomic():
+        # One publication of a series at a time: two analysts at once, or a double click.
+        Series.objects.select_for_update().get(pk=version.series_id)
+        version.refresh_from_db()
+        if version.published:
+            return version
         if not version.public_content:
-            # Made final before results were published from versions: frozen now.
+            # Made final before results were published from versions: frozen now, but only
+            # while the data is still as it was then, or the public would see today's draft.
+            if data_version(version.series) != version.fingerprint:
+                raise ValidationError(
+                    f"Version {version.number} was made final before results could be "
+                    "published, and the data has changed since: make a new final version "
+                    "and publish that."
+                )
             version.public_content = public_content(version.series, final=version)
         version.series.report_versions.filter(published__isnull=False).update(
             published=None, published_by=None
@@ -113,6 +125,8 @@ def report_version_unpublish(version, *, user=None):
     if not version.published:
         return version
     with transaction.atomic():
+        # Pending news of these results is no longer true: it is not sent.
+        ResultsNews.objects.filter(series=version.series_id).delete()
         version.published, version.published_by = None, None
         version.save(update_fields=["published", "published_by"])
         audit.record("report_unpublished", version, actor=_user(user), number=version.number)
@@ -125,16 +139,19 @@ def public_results(series):
     held by visible posts, and each finding's responses, oldest first; None before anything
     is published."""
     version = published_version(series)
-    if version is None:
+    if version is None or not version.public_content:
         return None
     content = version.public_content
     findings = content.get("findings", [])
     quoted = {quote["contribution"] for finding in findings for quote in finding["quotes"]}
-    still_shown = set(
-        Contribution.objects.filter(pk__in=quoted, state=Contribution.State.VISIBLE).values_list(
-            "pk", flat=True
-        )
-    )
+    # A quote shows only while its post shows the same words: one since hidden, erased,
+    # purged or corrected (a name masked, say) is left out.
+    words_now = {
+        post.pk: post.public_text
+        for post in Contribution.objects.filter(
+            pk__in=quoted, state=Contribution.State.VISIBLE
+        ).only("text", "masked_text", "personal_data", "personal_data_released")
+    }
     responses = {}
     for response in FindingResponse.objects.filter(finding_id__in=[f["id"] for f in findings]):
         responses.setdefault(response.finding_id, []).append(response)
@@ -144,7 +161,9 @@ def public_results(series):
         "findings": [
             {
                 **finding,
-                "quotes": [q for q in finding["quotes"] if q["contribution"] in still_shown],
+                "quotes": [
+                    q for q in finding["quotes"] if words_now.get(q["contribution"]) == q["text"]
+                ],
                 "responses": responses.get(finding["id"], []),
             }
             for finding in findings

@@ -11,7 +11,11 @@ from participants.models import Contribution
 from synthesis import vectors
 from synthesis.exports import render_export
 from synthesis.models import ReportExport, ReportVersion
-from synthesis.notices import results_confirmation_send, results_notices_send
+from synthesis.notices import (
+    results_confirmation_send,
+    results_news_send_due,
+    results_notices_send,
+)
 from synthesis.versions import report_version_make
 
 logger = logging.getLogger(__name__)
@@ -96,6 +100,12 @@ def send_results_confirmation(subscription_id):
 def send_results_notices(series_id):
     """Email the news of a series' public results to those who follow it (synthesis.notices)."""
     results_notices_send(series_id=series_id)
+
+
+@shared_task
+def send_due_results_news():
+    """The sweep for news whose own run was lost (synthesis.notices.results_news_send_due)."""
+    results_news_send_due()
 
 
 @shared_task(acks_late=True)

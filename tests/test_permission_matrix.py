@@ -231,6 +231,13 @@ def build_world():
         votes=0,
         unconfirmed=0,
         finalised=timezone.now(),
+        # What the public page would show of it, frozen when it was made final.
+        public_content={
+            "title": series.name,
+            "about": {"people": 1, "workshops": 1, "regions": [], "first": None, "last": None},
+            "findings": [],
+            "overview": {"groups": [], "rows": []},
+        },
     )
     version.file.save("matrix-version-1.pdf", ContentFile(b"%PDF-1.7 matrix"), save=False)
     version.easy_read_file.save("matrix-easy-read-1.pdf", ContentFile(b"%PDF-1.7 easy"), save=True)

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.mail.backends import locmem
@@ -284,6 +285,60 @@ def test_news_of_a_few_minutes_goes_out_in_one_email(series, committed, monkeypa
     [email] = mail.outbox
     assert "Change 1.\nChange 2.\nChange 3." in email.body
     assert not ResultsNews.objects.exists()
+
+
+def test_news_is_sent_once_however_many_runs_find_it(series):
+    ResultsSubscriptionFactory(series=series, confirmed=timezone.now())
+    notices.results_news_add(series=series, what="One change.")
+    assert notices.results_notices_send(series_id=series.pk) == 1
+    assert notices.results_notices_send(series_id=series.pk) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_the_sweep_sends_news_whose_own_run_was_lost(series):
+    """Only news older than the gathering time: the rest still has its own run coming."""
+    ResultsSubscriptionFactory(series=series, confirmed=timezone.now())
+    old = notices.results_news_add(series=series, what="Waited too long.")
+    ResultsNews.objects.filter(pk=old.pk).update(
+        created=timezone.now() - timedelta(seconds=notices.NEWS_GATHERED_FOR + 1)
+    )
+    other = SeriesFactory()
+    notices.results_news_add(series=other, what="Just now.")
+    assert notices.results_news_send_due() == 1
+    assert "Waited too long." in mail.outbox[0].body
+    assert list(ResultsNews.objects.values_list("what", flat=True)) == ["Just now."]
+    assert "synthesis.tasks.send_due_results_news" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+
+
+def test_news_of_results_taken_down_is_not_sent(series, committed):
+    ResultsSubscriptionFactory(series=series, confirmed=timezone.now())
+    version = publish_report(series)
+    notices.results_news_add(series=series, what="The results were published.")
+    with committed():
+        report_version_unpublish(version)
+    assert notices.results_notices_send(series_id=series.pk) == 0
+    assert mail.outbox == []
+
+
+def test_asking_again_does_not_extend_how_long_an_unconfirmed_address_is_kept(
+    client, series, committed
+):
+    with committed():
+        follow(client, series, email="new@example.org", consent="on")
+    kept = ResultsSubscription.objects.get()
+    week_ago = timezone.now() - timedelta(days=notices.UNCONFIRMED_DAYS, minutes=1)
+    ResultsSubscription.objects.filter(pk=kept.pk).update(consented=week_ago)
+    with committed():
+        follow(client, series, email="new@example.org", consent="on")
+    assert notices.expire_results_subscriptions() == 1
+
+
+@pytest.mark.parametrize("path", ["confirm/%00/", "unsubscribe/tok%00en/", "confirm/a b/"])
+def test_a_malformed_token_is_no_address(client, series, path):
+    assert client.get(f"/r/{series.results_code}/{path}").status_code == 404
+    assert client.post(f"/r/{series.results_code}/{path}").status_code == 404
 
 
 def test_news_that_could_not_be_sent_goes_with_the_next(series, monkeypatch):

@@ -10,7 +10,8 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from participants.services import participant_erase
+from participants.models import Contribution
+from participants.services import contribution_edit, participant_erase
 from synthesis.models import FindingResponse, ReportVersion
 from synthesis.publication import public_content, report_version_unpublish
 from synthesis.services import finding_save
@@ -200,6 +201,16 @@ def test_an_erased_posts_quote_is_not_shown(series, analyst):
     assert OTHER_QUOTE in text
 
 
+def test_a_quote_corrected_since_publishing_is_not_shown_in_its_old_words(series, analyst):
+    """A facilitator who takes a name out of a post takes it off the public page too."""
+    publish_report(series)
+    post = Contribution.objects.get(text=QUOTE)
+    contribution_edit(contribution=post, text="Assessments take far too long for Sam", by=analyst)
+    text = page(series)
+    assert QUOTE not in text and "for Sam" not in text
+    assert OTHER_QUOTE in text
+
+
 def test_responses_show_where_things_stand_then_what_changed_before(series, finding):
     publish_report(series)
     FindingResponseFactory(
@@ -277,6 +288,13 @@ def test_the_feed_has_the_publication_and_each_response(series, finding):
     base = f"http://testserver{reverse('results', args=[series.results_code])}"
     assert ids == {f"{base}#version-{version.number}", f"{base}#response-{response.pk}"}
     assert "We will publish waiting times." in ElementTree.tostring(atom, encoding="unicode")
+
+
+def test_a_control_character_pasted_into_a_response_does_not_break_the_feed(series, finding):
+    """XML cannot hold it: it is left out of the feed, and the words around it stay."""
+    publish_report(series)
+    FindingResponseFactory(finding=finding, action="Pasted\x0bfrom a document.")
+    assert "Pastedfrom a document." in ElementTree.tostring(feed(series), encoding="unicode")
 
 
 def test_the_feed_changes_when_a_response_changes(series, finding, monkeypatch):

@@ -18,6 +18,7 @@ from synthesis.publication import (
     report_version_unpublish,
     results_changed,
 )
+from synthesis.report import data_version
 from tests.events import rolled_back
 from tests.factories import (
     FindingFactory,
@@ -140,10 +141,26 @@ def test_the_public_content_is_frozen_when_the_version_is_made_final(series, ana
 
 
 def test_a_final_made_before_freezing_existed_is_frozen_when_first_published(series, analyst):
-    version = ReportVersionFactory(series=series, public_content={})
+    version = ReportVersionFactory(
+        series=series, public_content={}, fingerprint=data_version(series)
+    )
     report_version_publish(version, user=analyst)
     version.refresh_from_db()
     assert [finding["title"] for finding in version.public_content["findings"]] == [TITLE]
+
+
+def test_such_a_final_is_refused_once_the_data_has_changed_since(series, analyst):
+    """Freezing it now would show the public today's draft under its number."""
+    version = ReportVersionFactory(
+        series=series, public_content={}, fingerprint=data_version(series)
+    )
+    finding = series.findings.get()
+    finding.title = "Drafted since"
+    finding.save()
+    with pytest.raises(ValidationError, match="make a new final version"):
+        report_version_publish(version, user=analyst)
+    version.refresh_from_db()
+    assert version.published is None and version.public_content == {}
 
 
 def test_followers_are_told_of_a_publication_only_once_it_is_committed(
