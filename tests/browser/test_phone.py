@@ -51,7 +51,10 @@ def open_console(page, app_url):
 
 
 def toggle(console, prompt_id):
-    console.locator(f"form[action$='/prompts/{prompt_id}/toggle/'] button").click()
+    # A plain form: the next click waits for the page it brings back, or it could land on
+    # the page being left and be lost.
+    with console.expect_navigation():
+        console.locator(f"form[action$='/prompts/{prompt_id}/toggle/'] button").click()
     console.wait_for_selector("#console-feed")
 
 
