@@ -9,8 +9,10 @@ was since hidden, erased, purged or corrected is left out when the page is shown
 (`public_results`).
 """
 
+import logging
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -18,7 +20,8 @@ from accounts import audit
 from participants.models import Contribution
 from synthesis.models import FindingResponse, ReportVersion, ResultsNews
 from synthesis.report import QUOTES_PER_ITEM, data_version, report_context
-from workshops.models import Series
+
+logger = logging.getLogger(__name__)
 
 # Sent after commit when what the public results page shows changes: a version published or
 # unpublished, a response to a published finding recorded, changed or removed. Arguments:
@@ -28,7 +31,14 @@ results_changed = Signal()
 
 
 def announce_results_changed(series, what):
-    transaction.on_commit(lambda: results_changed.send(sender=None, series=series, what=what))
+    transaction.on_commit(lambda: _send_results_changed(series, what))
+
+
+def _send_results_changed(series, what):
+    # Each receiver on its own: emails that fail must not keep walls from redrawing.
+    for receiver, outcome in results_changed.send_robust(sender=None, series=series, what=what):
+        if isinstance(outcome, Exception):
+            logger.error("%s failed on results_changed", receiver, exc_info=outcome)
 
 
 def public_content(series, *, final=None):
@@ -94,12 +104,20 @@ def report_version_publish(version, *, user=None):
     """Put a final version on the public results page, in place of any other."""
     if version.status != ReportVersion.Status.FINAL:
         raise ValidationError("Only a final version can be published: make it final first.")
+    version.refresh_from_db()
+    if version.published:
+        return version  # a double click
+    try:
+        return _publish(version, user)
+    except IntegrityError as error:
+        # Two analysts publishing two versions at the same moment: the database keeps one.
+        raise ValidationError(
+            "Another version has just been published: reload the page to see which."
+        ) from error
+
+
+def _publish(version, user):
     with transaction.atomic():
-        # One publication of a series at a time: two analysts at once, or a double click.
-        Series.objects.select_for_update().get(pk=version.series_id)
-        version.refresh_from_db()
-        if version.published:
-            return version
         if not version.public_content:
             # Made final before results were published from versions: frozen now, but only
             # while the data is still as it was then, or the public would see today's draft.
