@@ -9,7 +9,7 @@ from facilitation.models import Spotlight, WallDisplay
 from participants.models import Contribution
 from synthesis.board import GroupLine
 from synthesis.models import ReportVersion
-from synthesis.publication import public_results, published_version
+from synthesis.publication import public_results
 from synthesis.selectors import attach_tallies
 from synthesis.stats import Verdict
 from workshops.models import Workshop
@@ -243,10 +243,6 @@ def results_page(series):
     """Where anyone can follow a series' results: the address for its QR code, and the same
     as people type it. On the site's own address, which the wall's host may not be."""
     return {"url": series.results_url, "address": short_address(series.results_url)}
-
-
-def results_published(series):
-    return published_version(series) is not None
 
 
 def wall_heard(series):

@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from facilitation.models import Spotlight, WallDisplay
 from facilitation.renderers import FACILITATORS, WALL
-from facilitation.selectors import results_published
 from live.broadcast import publish, resync
 from participants.models import Contribution
+from synthesis.publication import published_version
 
 
 def workshop_spotlight(*, workshop, contribution):
@@ -51,7 +51,7 @@ def wall_set_showing(*, workshop, showing, prompt=None):
     we heard and what happened (once the series has a published report)."""
     if showing not in WallDisplay.Showing.values:
         raise ValidationError(CHOOSE_WHAT_TO_SHOW)
-    if showing == WallDisplay.Showing.HEARD and not results_published(workshop.series):
+    if showing == WallDisplay.Showing.HEARD and published_version(workshop.series) is None:
         raise ValidationError(
             "There is no published report for this series yet. "
             "Publish a final report to show what we heard, and what happened."
